@@ -1,0 +1,39 @@
+# One command per job. Each target creates .venv if it is missing and installs into it.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: install test test-tf test-jax demo build bench clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --no-deps -e .
+	touch $@
+
+# The whole suite under TensorFlow (the default backend), then the backend-sensitive part
+# (autodiff, trainers) again under JAX, the backend of the GPU graders.
+test: test-tf test-jax
+
+test-tf: $(STAMP)
+	KERAS_BACKEND=tensorflow $(PY) -m pytest -q $(PYTEST_ARGS)
+
+test-jax: $(STAMP)
+	KERAS_BACKEND=jax $(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS) tests/test_autodiff.py tests/test_train.py
+
+demo: $(STAMP)
+	$(PY) -m wganlab demo --out out/demo
+
+build: $(STAMP)
+	$(PY) -m wganlab build
+
+bench: $(STAMP)
+	$(PY) -m wganlab bench --out out/bench.csv
+
+clean:
+	rm -rf dist out .pytest_cache

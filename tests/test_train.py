@@ -1,0 +1,131 @@
+"""The GAN, WGAN and WGAN-GP trainers: presets, history, determinism, errors, learning."""
+
+import keras
+import numpy as np
+import pytest
+from keras import ops
+
+from wganlab import models, train
+
+import reference_fns as ref
+
+
+def _toy(n=512, seed=0):
+    # A shifted 2-D Gaussian: easy to learn in a few hundred steps.
+    return (np.random.default_rng(seed).normal(size=(n, 2)) * 0.1 + [2.0, -1.0]).astype("float32")
+
+
+def _pair(seed=0):
+    keras.utils.set_random_seed(seed)
+    return models.mlp_generator((2,), latent_dim=4, hidden=32), models.mlp_critic((2,), hidden=32)
+
+
+OBJECTIVES = {
+    "gan": (train.gan_objectives(ref.discriminator_loss, ref.generator_loss), train.gan_config),
+    "wgan": (train.wgan_objectives(ref.critic_loss, ref.wgan_generator_loss, ref.clip_weights),
+             train.wgan_config),
+    "wgan_gp": (train.wgan_gp_objectives(ref.critic_loss_gp, ref.wgan_generator_loss),
+                train.wgan_gp_config),
+}
+
+
+def test_presets_carry_the_papers_numbers():
+    w = train.wgan_config()
+    assert (w.optimizer, w.lr, w.n_critic, w.batch_size) == ("rmsprop", 5e-5, 5, 64)
+    gp = train.wgan_gp_config(steps=7)
+    assert (gp.optimizer, gp.lr, gp.beta_1, gp.beta_2, gp.n_critic, gp.steps) == ("adam", 1e-4, 0.0, 0.9, 5, 7)
+    assert train.gan_config().n_critic == 1
+
+
+@pytest.mark.parametrize("kind", sorted(OBJECTIVES))
+def test_history_has_one_finite_value_per_step(kind):
+    objectives, preset = OBJECTIVES[kind]
+    g, c = _pair()
+    result = train.train(g, c, _toy(), objectives, preset(steps=12, log_every=5, progress=False))
+    assert result.steps == 12
+    assert set(result.history) == {"critic_loss", "generator_loss", "w_estimate"}
+    for values in result.history.values():
+        assert values.shape == (12,) and np.isfinite(values).all()
+
+
+def test_weight_clipping_holds_after_every_run():
+    g, c = _pair()
+    objectives = train.wgan_objectives(ref.critic_loss, ref.wgan_generator_loss, ref.clip_weights, clip=0.02)
+    train.train(g, c, _toy(), objectives, train.wgan_config(steps=3, progress=False))
+    assert max(float(ops.max(ops.abs(v))) for v in c.trainable_variables) <= 0.02 + 1e-7
+
+
+def test_same_seed_same_history_and_other_seed_differs():
+    objectives, preset = OBJECTIVES["wgan_gp"]
+    runs = []
+    for seed in (0, 0, 1):
+        g, c = _pair(0)
+        runs.append(train.train(g, c, _toy(), objectives, preset(steps=6, seed=seed, progress=False)))
+    np.testing.assert_allclose(runs[0].history["critic_loss"], runs[1].history["critic_loss"], rtol=1e-5)
+    assert not np.allclose(runs[0].history["critic_loss"], runs[2].history["critic_loss"])
+
+
+def test_wgan_gp_moves_the_generator_towards_the_data():
+    objectives, preset = OBJECTIVES["wgan_gp"]
+    g, c = _pair(0)
+    real = _toy()
+    before = np.linalg.norm(train.generate(g, 256).mean(0) - real.mean(0))
+    result = train.train(g, c, real, objectives, preset(steps=300, lr=3e-3, progress=False))
+    after = np.linalg.norm(train.generate(g, 256).mean(0) - real.mean(0))
+    assert after < 0.25 * before, (before, after)
+    assert result.history["w_estimate"][-20:].mean() < result.history["w_estimate"][:20].mean()
+
+
+def test_nan_loss_stops_with_the_step_and_the_loss_named():
+    def log_of_negative(critic, real, fake, alpha):  # a typical student slip: log of a negative
+        return ops.log(ops.mean(critic(fake)) - ops.mean(critic(real)) - 1e3)
+
+    g, c = _pair()
+    objectives = train.Objectives(critic=log_of_negative, generator=ref.wgan_generator_loss, name="wgan")
+    with pytest.raises(train.TrainingDiverged, match=r"critic loss became nan at generator step 1\b"):
+        train.train(g, c, _toy(), objectives, train.wgan_config(steps=4, progress=False))
+
+
+def test_divergence_reports_the_first_bad_step():
+    g, c = _pair()
+    seen = []
+
+    def poison(step, latest):  # the critic's score bias turns NaN after step 3
+        seen.append(step)
+        if step == 3:
+            c.trainable_variables[-1].assign(np.full(c.trainable_variables[-1].shape, np.nan, "float32"))
+
+    objectives = train.Objectives(critic=OBJECTIVES["wgan"][0].critic, generator=ref.wgan_generator_loss, name="custom")
+    with pytest.raises(train.TrainingDiverged, match=r"at generator step 4\b"):
+        train.train(g, c, _toy(), objectives, train.wgan_config(steps=10, log_every=1, progress=False),
+                    callback=poison)
+    assert seen == [1, 2, 3]
+
+
+def test_data_that_does_not_fit_the_critic_is_refused():
+    g, c = _pair()
+    with pytest.raises(ValueError, match=r"shape \(N, 2\)"):
+        train.train(g, c, np.zeros((10, 3), "float32"), OBJECTIVES["wgan"][0], train.wgan_config(steps=1))
+
+
+def test_non_finite_data_is_refused():
+    g, c = _pair()
+    data = _toy()
+    data[3, 1] = np.inf
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        train.train(g, c, data, OBJECTIVES["wgan"][0], train.wgan_config(steps=1))
+
+
+def test_bad_config_is_refused():
+    g, c = _pair()
+    with pytest.raises(ValueError, match="optimizer"):
+        train.train(g, c, _toy(), OBJECTIVES["wgan"][0], train.wgan_config(steps=1, optimizer="sgd"))
+    with pytest.raises(ValueError, match="n_critic"):
+        train.train(g, c, _toy(), OBJECTIVES["wgan"][0], train.wgan_config(n_critic=0))
+
+
+def test_generate_shapes():
+    g, _ = _pair()
+    assert train.generate(g, 7).shape == (7, 2)
+    conv = models.dcgan_generator(size=32, latent_dim=8, width=4)
+    assert train.generate(conv, 3).shape == (3, 32, 32, 1)

@@ -1,0 +1,87 @@
+"""Generators and critics used by the assignments.
+
+- The fully connected pair from the seed experiments: two hidden layers of 100 ReLU units and a
+  linear output, for MNIST and the 2-D toy distributions.
+- A DCGAN-style convolutional pair for 32x32 and 64x64 grayscale faces. The critic has no batch
+  normalisation: the gradient penalty is defined per sample, and batch norm would couple the
+  samples of a batch (Gulrajani et al. 2017, section 4).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import keras
+from keras import layers
+
+
+def mlp_generator(
+    output_shape: Sequence[int] = (28, 28, 1),
+    latent_dim: int = 100,
+    hidden: int = 100,
+    depth: int = 2,
+    name: str = "generator",
+) -> keras.Model:
+    """Fully connected generator: z (batch, latent_dim) -> samples (batch, *output_shape), linear."""
+    z = keras.Input((latent_dim,), name="z")
+    h = z
+    for i in range(depth):
+        h = layers.Dense(hidden, activation="relu", name=f"hidden_{i + 1}")(h)
+    out = layers.Dense(math.prod(output_shape), name="out")(h)
+    out = layers.Reshape(tuple(output_shape), name="sample")(out)
+    return keras.Model(z, out, name=name)
+
+
+def mlp_critic(
+    input_shape: Sequence[int] = (28, 28, 1),
+    hidden: int = 100,
+    depth: int = 2,
+    name: str = "critic",
+) -> keras.Model:
+    """Fully connected critic/discriminator: x (batch, *input_shape) -> score (batch, 1), linear."""
+    x = keras.Input(tuple(input_shape), name="x")
+    h = layers.Flatten()(x) if len(input_shape) > 1 else x
+    for i in range(depth):
+        h = layers.Dense(hidden, activation="relu", name=f"hidden_{i + 1}")(h)
+    out = layers.Dense(1, name="score")(h)
+    return keras.Model(x, out, name=name)
+
+
+def _check_size(size: int) -> int:
+    if size not in (32, 64):
+        raise ValueError(f"DCGAN models are built for 32x32 or 64x64 images, got size={size}")
+    return {32: 3, 64: 4}[size]
+
+
+def dcgan_generator(
+    size: int = 64, latent_dim: int = 128, width: int = 32, name: str = "generator"
+) -> keras.Model:
+    """DCGAN generator: z (batch, latent_dim) -> images (batch, size, size, 1) in [-1, 1] (tanh)."""
+    n_up = _check_size(size)
+    z = keras.Input((latent_dim,), name="z")
+    channels = width * 2 ** (n_up - 1)
+    h = layers.Dense(4 * 4 * channels, name="project")(z)
+    h = layers.ReLU()(h)
+    h = layers.Reshape((4, 4, channels))(h)
+    for i in range(n_up - 1):
+        channels //= 2
+        h = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", name=f"up_{i + 1}")(h)
+        h = layers.ReLU()(h)
+    out = layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh", name="image")(h)
+    return keras.Model(z, out, name=name)
+
+
+def dcgan_critic(size: int = 64, width: int = 32, name: str = "critic") -> keras.Model:
+    """DCGAN critic without batch norm: images (batch, size, size, 1) -> score (batch, 1), linear."""
+    n_down = _check_size(size)
+    x = keras.Input((size, size, 1), name="x")
+    h = x
+    channels = width
+    for i in range(n_down):
+        h = layers.Conv2D(channels, 4, strides=2, padding="same", name=f"down_{i + 1}")(h)
+        h = layers.LeakyReLU(0.2)(h)
+        channels *= 2
+    h = layers.Flatten()(h)
+    out = layers.Dense(1, name="score")(h)
+    return keras.Model(x, out, name=name)
