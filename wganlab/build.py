@@ -1,0 +1,115 @@
+"""``wganlab build``: otter assign on the masters -> student notebooks and autograder zips.
+
+For each assignment a clean staging folder receives the master, the hidden check module and the
+expected values computed from the reference; otter assign runs there (with its own tests on the
+reference, which must score 100%), and the results are copied to stable places:
+``assignments/NAME.ipynb`` for students and ``dist/autograder/NAME.zip`` for graders.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from wganlab.functions import ASSIGNMENTS, REPO_ROOT, reference_functions
+
+CHECKS_MODULE = "wganlab_checks.py"
+
+
+class BuildError(RuntimeError):
+    """otter assign failed, or the master's own tests did not score 100%."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """Where one assignment's build put its student notebook and autograder zip."""
+
+    name: str
+    student_notebook: Path
+    autograder_zip: Path
+    seconds: float
+
+
+def load_checks(autograder_dir: Path = REPO_ROOT / "autograder"):
+    """Import the hidden check module from the instructor's ``autograder/`` folder."""
+    path = autograder_dir / CHECKS_MODULE
+    spec = importlib.util.spec_from_file_location("wganlab_checks", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def resolve_names(names: list[str] | None) -> list[str]:
+    """Full assignment names for ``names`` (prefixes such as '01' allowed); all when empty."""
+    if not names:
+        return list(ASSIGNMENTS)
+    out = []
+    for name in names:
+        matches = [a for a in ASSIGNMENTS if a == name or a.startswith(name)]
+        if len(matches) != 1:
+            raise BuildError(f"unknown assignment {name!r}; choose from {', '.join(ASSIGNMENTS)}")
+        out.append(matches[0])
+    return out
+
+
+def _copy_atomic(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(f".{dst.name}.tmp{os.getpid()}")
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, dst)
+
+
+def stage(name: str, staging: Path) -> Path:
+    """Fill ``staging`` with what otter assign needs for ``name``; return the master's path there."""
+    master = REPO_ROOT / "solutions" / f"{name}.ipynb"
+    if not master.is_file():
+        raise BuildError(f"no master notebook for {name}: expected {master}")
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    shutil.copyfile(master, staging / master.name)
+    shutil.copyfile(REPO_ROOT / "autograder" / CHECKS_MODULE, staging / CHECKS_MODULE)
+    expected = load_checks().compute_expected(name, reference_functions(name))
+    (staging / "expected.json").write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n")
+    return staging / master.name
+
+
+def build_one(name: str, dist: Path, assignments: Path, run_tests: bool = True) -> BuildResult:
+    """Build one assignment; raise :class:`BuildError` with otter's output when it fails."""
+    start = time.perf_counter()
+    staging = dist / "build" / name
+    master = stage(name, staging)
+    result = staging / "result"
+    cmd = [sys.executable, "-m", "otter", "assign", master.name, "result"]
+    if not run_tests:
+        cmd.insert(4, "--no-run-tests")
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "WGANLAB_BUILD": "1"}
+    proc = subprocess.run(cmd, cwd=staging, capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-40:])
+        raise BuildError(f"otter assign failed for {name} (exit {proc.returncode}):\n{tail}")
+    zips = sorted((result / "autograder").glob("*.zip"))
+    if len(zips) != 1:
+        raise BuildError(f"otter assign for {name} wrote {len(zips)} autograder zips, expected 1")
+    student = assignments / f"{name}.ipynb"
+    _copy_atomic(result / "student" / f"{name}.ipynb", student)
+    ag_zip = dist / "autograder" / f"{name}.zip"
+    _copy_atomic(zips[0], ag_zip)
+    return BuildResult(name, student, ag_zip, time.perf_counter() - start)
+
+
+def build(
+    names: list[str] | None = None,
+    dist: Path = REPO_ROOT / "dist",
+    assignments: Path = REPO_ROOT / "assignments",
+    run_tests: bool = True,
+) -> list[BuildResult]:
+    """Build the named assignments (all by default) and return where each went."""
+    return [build_one(n, Path(dist), Path(assignments), run_tests) for n in resolve_names(names)]

@@ -1,0 +1,85 @@
+"""The ``wganlab`` command line: build, grade, train, estimate, prepare-celeba, demo."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _add_build(sub) -> None:
+    p = sub.add_parser("build", help="otter assign the masters: student notebooks and autograder zips")
+    p.add_argument("names", nargs="*", help="assignments to build (default: all); '01' is enough")
+    p.add_argument("--no-run-tests", action="store_true", help="skip grading the reference (faster, unsafe)")
+    p.set_defaults(func=_build)
+
+
+def _build(args) -> int:
+    from wganlab import build
+
+    for result in build.build(args.names or None, run_tests=not args.no_run_tests):
+        print(f"{result.name}: {result.student_notebook} and {result.autograder_zip} ({result.seconds:.0f} s)")
+    return 0
+
+
+def _add_grade(sub) -> None:
+    p = sub.add_parser("grade", help="grade submissions with a built autograder zip into a gradebook")
+    p.add_argument("--assignment", required=True, help="e.g. 03_gan_vs_wgan_mnist")
+    p.add_argument("--out", required=True, type=Path, help="folder for gradebook.csv and results/")
+    p.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
+    p.add_argument("--timeout", type=float, default=900.0, help="seconds per submission (default 900)")
+    p.add_argument("submissions", nargs="+", type=Path, help="notebooks or otter submission zips")
+    p.set_defaults(func=_grade)
+
+
+def _grade(args) -> int:
+    from wganlab import grading
+
+    rows = grading.grade(args.assignment, args.submissions, args.out, jobs=args.jobs, timeout=args.timeout)
+    for row in rows:
+        status = f"error: {row.error}" if row.error else ""
+        print(f"{row.submission}: {row.total:g} {status}".rstrip())
+    print(f"gradebook: {args.out / 'gradebook.csv'}")
+    return 0
+
+
+def _add_prepare(sub) -> None:
+    p = sub.add_parser("prepare-celeba", help="cache CelebA as grayscale squares in one .npz")
+    p.add_argument("src", type=Path, help="img_align_celeba/ folder or its zip")
+    p.add_argument("--out", required=True, type=Path, help="the .npz cache to write")
+    p.add_argument("--n", type=int, default=30000, help="images to keep (default 30000)")
+    p.add_argument("--size", type=int, default=64, choices=(32, 64), help="side in pixels (default 64)")
+    p.set_defaults(func=_prepare)
+
+
+def _prepare(args) -> int:
+    from wganlab import data
+
+    path = data.prepare_celeba(args.src, args.out, n=args.n, size=args.size, progress=True)
+    print(f"wrote {path}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the process exit status."""
+    parser = argparse.ArgumentParser(prog="wganlab", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for add in (_add_build, _add_grade, _add_prepare):
+        add(sub)
+    from wganlab import commands
+
+    commands.register(sub)
+    args = parser.parse_args(argv)
+    from wganlab.build import BuildError
+    from wganlab.data import DataError
+    from wganlab.functions import FunctionsError
+    from wganlab.grading import GradingError
+
+    try:
+        return args.func(args)
+    except (BuildError, DataError, FunctionsError, GradingError, FileNotFoundError) as exc:
+        print(f"wganlab {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"wganlab {args.command}: interrupted", file=sys.stderr)
+        return 130

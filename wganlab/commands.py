@@ -1,0 +1,130 @@
+"""The training-side commands: ``wganlab train`` and ``wganlab demo``."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+from pathlib import Path
+
+KINDS = ("gan", "wgan", "wgan_gp")
+DATASETS = ("mnist", "celeba", "8gaussians", "25gaussians", "swissroll")
+
+
+def register(sub) -> None:
+    """Add the training-side subcommands to the ``wganlab`` parser."""
+    p = sub.add_parser("train", help="train a GAN, WGAN or WGAN-GP and save samples and curves")
+    p.add_argument("--kind", choices=KINDS, default="wgan_gp")
+    p.add_argument("--data", choices=DATASETS, default="mnist")
+    p.add_argument("--digits", default="1", help="MNIST classes, comma separated (default 1)")
+    p.add_argument("--mnist", type=Path, default=None, help="full MNIST: mnist.npz or IDX folder")
+    p.add_argument("--celeba", type=Path, default=Path("datasets/cache/celeba_gray64.npz"),
+                   help="cache written by `wganlab prepare-celeba`")
+    p.add_argument("--steps", type=int, default=1000, help="generator steps (default 1000)")
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--functions", type=Path, default=None,
+                   help="notebook or .py defining the loss functions (default: the reference masters)")
+    p.add_argument("--out", type=Path, required=True, help="folder for samples.png, losses.png, history.csv")
+    p.set_defaults(func=run_train)
+
+    d = sub.add_parser("demo", help="a short WGAN-GP on one MNIST digit with the reference losses")
+    d.add_argument("--out", type=Path, default=Path("out/demo"))
+    d.add_argument("--steps", type=int, default=600)
+    d.set_defaults(func=run_demo)
+
+
+def objectives_for(kind: str, functions: Path | None):
+    """Objectives of ``kind`` from a user's notebook/file, or from the reference masters."""
+    from wganlab import functions as fn
+    from wganlab import train
+
+    names = {"gan": ("discriminator_loss", "generator_loss"),
+             "wgan": ("critic_loss", "wgan_generator_loss", "clip_weights"),
+             "wgan_gp": ("critic_loss_gp", "wgan_generator_loss")}[kind]
+    if functions is not None:
+        ns = fn.load_functions(functions, names)
+    elif kind == "wgan_gp":
+        gp = fn.reference_functions("04_wgan_gp_celeba")
+        ns = argparse.Namespace(critic_loss_gp=gp.critic_loss_gp,
+                                wgan_generator_loss=fn.reference_functions("03_gan_vs_wgan_mnist").wgan_generator_loss)
+    else:
+        ns = fn.reference_functions("03_gan_vs_wgan_mnist")
+    if kind == "gan":
+        return train.gan_objectives(ns.discriminator_loss, ns.generator_loss)
+    if kind == "wgan":
+        return train.wgan_objectives(ns.critic_loss, ns.wgan_generator_loss, ns.clip_weights)
+    return train.wgan_gp_objectives(ns.critic_loss_gp, ns.wgan_generator_loss)
+
+
+def _dataset(args):
+    from wganlab import data, toys
+
+    if args.data == "mnist":
+        digits = [int(d) for d in str(args.digits).split(",") if d.strip()]
+        return data.load_mnist(digits=digits, path=args.mnist)[0]
+    if args.data == "celeba":
+        return data.load_celeba(args.celeba)
+    sampler = {"8gaussians": toys.eight_gaussians, "25gaussians": toys.twenty_five_gaussians,
+               "swissroll": toys.swiss_roll}[args.data]
+    return sampler(10000, seed=args.seed)
+
+
+def _models(real):
+    from wganlab import models
+
+    shape = real.shape[1:]
+    if len(shape) == 3 and shape[0] in (32, 64) and shape[0] == shape[1]:
+        return models.dcgan_generator(size=shape[0]), models.dcgan_critic(size=shape[0])
+    return models.mlp_generator(shape), models.mlp_critic(shape)
+
+
+def train_and_report(kind, real, objectives, config, out: Path) -> dict:
+    """Train the default models for ``real`` and write samples.png, losses.png, history.csv."""
+    import keras
+    import numpy as np
+
+    from wganlab import metrics, plots, train
+
+    keras.utils.set_random_seed(config.seed)
+    generator, critic = _models(real)
+    result = train.train(generator, critic, real, objectives, config)
+    out.mkdir(parents=True, exist_ok=True)
+    fake = train.generate(generator, 500, seed=config.seed)
+    if real.ndim == 2:
+        plots.scatter_2d(real[:2000], fake, path=out / "samples.png", title=f"{kind}: real and generated")
+    else:
+        plots.sample_grid(fake[:64], path=out / "samples.png", title=f"{kind}: {result.steps} generator steps")
+    plots.loss_curves(result.history, path=out / "losses.png", title=kind)
+    with open(out / "history.csv", "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["step", *result.history])
+        for i, values in enumerate(zip(*result.history.values())):
+            writer.writerow([i + 1, *values])
+    rng = np.random.default_rng(config.seed)
+    sample = real[rng.choice(len(real), size=min(500, len(real)), replace=False)]
+    w1 = metrics.wasserstein1(fake[: len(sample)], sample)
+    summary = {"steps": result.steps, "seconds": result.seconds, "steps_per_s": result.steps_per_s, "w1": w1}
+    print(f"{kind}: {result.steps} steps in {result.seconds:.1f} s ({result.steps_per_s:.1f}/s), "
+          f"exact W1(500 generated, 500 real) = {w1:.2f}; wrote {out}/samples.png, losses.png, history.csv")
+    return summary
+
+
+def run_train(args) -> int:
+    """``wganlab train``."""
+    from wganlab import train
+
+    preset = {"gan": train.gan_config, "wgan": train.wgan_config, "wgan_gp": train.wgan_gp_config}[args.kind]
+    config = preset(steps=args.steps, batch_size=args.batch_size, seed=args.seed)
+    train_and_report(args.kind, _dataset(args), objectives_for(args.kind, args.functions), config, args.out)
+    return 0
+
+
+def run_demo(args) -> int:
+    """``wganlab demo``: WGAN-GP on the digit 1 with the reference losses."""
+    from wganlab import data, train
+
+    real = data.load_mnist(digits=[1])[0]
+    config = dataclasses.replace(train.wgan_gp_config(), steps=args.steps)
+    train_and_report("wgan_gp", real, objectives_for("wgan_gp", None), config, args.out)
+    return 0
