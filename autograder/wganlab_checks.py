@@ -44,7 +44,63 @@ def cases_wasserstein_1d():
 CASES_THETA = [-2.5, -1.0, -0.3, 1e-3, 0.5, 4.0]
 
 
+def cases_scores():
+    """(real, fake) score arrays of shapes (batch, 1) and (batch,), float32, from fixed seeds."""
+    rng = np.random.default_rng(1704)
+    cases = []
+    for shape in [(64, 1), (64,), (7, 1), (256,)]:
+        real = rng.normal(1.0, 2.0, size=shape).astype("float32")
+        fake = rng.normal(-0.5, 3.0, size=shape).astype("float32")
+        cases.append((real, fake))
+    # Extreme logits: a saturated discriminator must not produce inf or NaN.
+    big = np.array([[100.0], [-100.0], [60.0], [-60.0]], dtype="float32")
+    cases.append((big, -big))
+    cases.append((-big, big))
+    return cases
+
+
+def seeded_critic(input_shape, seed, hidden=16):
+    """An MLP critic whose weights come from numpy (identical under every Keras backend)."""
+    from wganlab import models
+
+    critic = models.mlp_critic(input_shape, hidden=hidden)
+    rng = np.random.default_rng(seed)
+    for v in critic.trainable_variables:
+        v.assign(rng.normal(0.0, 0.5, size=tuple(v.shape)).astype("float32"))
+    return critic
+
+
+def cases_penalty():
+    """(input_shape, critic seed, real, fake, alpha) with alpha of shape (batch, 1, ...)."""
+    rng = np.random.default_rng(1706)
+    cases = []
+    for shape, batch in [((4,), 16), ((6, 6, 1), 8), ((2,), 64)]:
+        real = rng.normal(size=(batch, *shape)).astype("float32")
+        fake = rng.normal(0.5, 1.5, size=(batch, *shape)).astype("float32")
+        alpha = rng.uniform(size=(batch,) + (1,) * len(shape)).astype("float32")
+        cases.append((shape, int(rng.integers(1 << 30)), real, fake, alpha))
+    return cases
+
+
 # ---------------------------------------------------------------- expected values
+def _np(x):
+    from keras import ops
+
+    return np.asarray(ops.convert_to_numpy(x), dtype=np.float64)
+
+
+def _penalty_and_grads(fn, case):
+    """Value of ``fn(critic, real, fake, alpha)`` and its gradients w.r.t. the critic's kernels."""
+    from wganlab import autodiff
+
+    shape, seed, real, fake, alpha = case
+    critic = seeded_critic(shape, seed)
+    real, fake, alpha = _tensor(real), _tensor(fake), _tensor(alpha)
+    value, grads = autodiff.value_and_grad(lambda: fn(critic, real, fake, alpha), critic.trainable_variables)
+    kernels = [_np(g) for g, v in zip(grads, critic.trainable_variables) if len(v.shape) == 2]
+    return float(_np(value)), kernels
+
+
 def compute_expected(assignment: str, ref) -> dict:
     """Expected values of ``assignment``'s hidden value checks from the reference namespace."""
     if assignment == "01_divergences":
@@ -54,7 +110,23 @@ def compute_expected(assignment: str, ref) -> dict:
             "js": [float(ref.js_divergence(p, q)) for p, q in cases_divergence()],
             "w1d": [float(ref.wasserstein_1d(*c)) for c in cases_wasserstein_1d()],
         }
-    return {}
+    out = {}
+    names = vars(ref)
+    if "critic_loss" in names:
+        out["critic_loss"] = [float(_np(ref.critic_loss(r, f))) for r, f in cases_scores()]
+    if "discriminator_loss" in names:
+        out["discriminator_loss"] = [float(_np(ref.discriminator_loss(r, f))) for r, f in cases_scores()]
+        out["generator_loss"] = [float(_np(ref.generator_loss(f))) for _, f in cases_scores()]
+        out["wgan_generator_loss"] = [float(_np(ref.wgan_generator_loss(f))) for _, f in cases_scores()]
+    if "gradient_penalty" in names:
+        pens = [_penalty_and_grads(ref.gradient_penalty, c) for c in cases_penalty()]
+        out["gradient_penalty"] = [v for v, _ in pens]
+        out["gradient_penalty_grads"] = [[g.tolist() for g in grads] for _, grads in pens]
+        out["critic_loss_gp"] = {
+            str(lam): [_penalty_and_grads(lambda c, r, f, a: ref.critic_loss_gp(c, r, f, a, lam), case)[0]
+                       for case in cases_penalty()]
+            for lam in (10.0, 1.0)}
+    return out
 
 
 def load_expected() -> dict:
@@ -65,6 +137,7 @@ def load_expected() -> dict:
 
 
 def _close(got, want, what, rtol=1e-6, atol=1e-9):
+    assert got is not None, f"{what}: the function returned None; did you fill in its body and return the result?"
     got = float(got)
     if math.isinf(want):
         assert math.isinf(got) and got > 0, f"{what}: expected +inf, got {got}"
@@ -116,3 +189,146 @@ def check_example1_distances(example1_distances):
     d = example1_distances(0.0)
     for key in ("kl", "js", "w"):
         _close(d[key], 0.0, f"{key} at theta=0")
+
+
+# ---------------------------------------------------------------- 02 and 03: losses and clipping
+def _tensor(x):
+    from keras import ops
+
+    return ops.convert_to_tensor(x)
+
+
+def _scalar(value, what):
+    assert value is not None, f"{what} returned None; did you fill in its body and return the result?"
+    arr = _np(value)
+    assert arr.size == 1, f"{what} must return a scalar (one number), got shape {arr.shape}"
+    return float(arr.reshape(()))
+
+
+def _check_loss_values(fn, name, args_of, rtol=1e-5, atol=1e-4):
+    expected = load_expected()[name]
+    for i, (case, want) in enumerate(zip(cases_scores(), expected)):
+        got = _scalar(fn(*[_tensor(a) for a in args_of(case)]), name)
+        shape = case[0].shape
+        _close(got, want, f"{name} on case {i} (scores of shape {shape})", rtol=rtol, atol=atol)
+
+
+def _check_mean_not_sum(fn, name, args_of):
+    case = cases_scores()[0]
+    once = _scalar(fn(*[_tensor(a) for a in args_of(case)]), name)
+    twice = _scalar(fn(*[_tensor(np.concatenate([a, a])) for a in args_of(case)]), name)
+    assert abs(once - twice) <= 1e-4 * max(1.0, abs(once)), (
+        f"{name} changed from {once:.5g} to {twice:.5g} when the batch was repeated twice: "
+        "average over the batch (mean), do not sum")
+
+
+def _check_differentiable(fn, name, args_of, which):
+    """The loss must be built from tensor operations so that gradients flow through it."""
+    from wganlab import autodiff
+
+    case = [_tensor(a) for a in args_of(cases_scores()[0])]
+
+    def partial(x):
+        args = list(case)
+        args[which] = x
+        return fn(*args)
+
+    grad = _np(autodiff.input_gradients(partial, case[which]))
+    assert np.isfinite(grad).all() and np.abs(grad).sum() > 0, (
+        f"{name} has no usable gradient with respect to its input {which + 1}: use keras.ops (or "
+        "TensorFlow) operations on the tensors, not numpy or float() conversions")
+
+
+def check_critic_loss(critic_loss):
+    """mean(fake) - mean(real): values, sign, shapes, mean not sum, gradient."""
+    args = lambda c: (c[0], c[1])  # noqa: E731
+    _close(_scalar(critic_loss(_tensor(np.ones((4, 1), "float32")), _tensor(np.zeros((4, 1), "float32"))),
+                   "critic_loss"), -1.0, "critic_loss(real=1, fake=0) (the critic minimises mean(fake) - mean(real))")
+    _check_loss_values(critic_loss, "critic_loss", args)
+    _check_mean_not_sum(critic_loss, "critic_loss", args)
+    _check_differentiable(critic_loss, "critic_loss", args, 0)
+
+
+def check_clip_weights(clip_weights):
+    """Every trainable variable (kernels and biases) clipped in place to [-c, c], in a compiled step too."""
+    from keras import ops
+
+    from wganlab import autodiff
+
+    for c in (0.01, 0.05):
+        critic = seeded_critic((5,), seed=7)
+        for v in critic.trainable_variables:  # make every bias exceed c as well
+            v.assign(ops.convert_to_numpy(v) * 0.2 + (0.5 if len(v.shape) == 1 else 0.0))
+        before = [ops.convert_to_numpy(v).copy() for v in critic.trainable_variables]
+        result = clip_weights(critic, c)
+        assert result is None, f"clip_weights must modify the model in place and return None, got {type(result)}"
+        for v, old in zip(critic.trainable_variables, before):
+            new = ops.convert_to_numpy(v)
+            kind = "bias" if len(v.shape) == 1 else "kernel"
+            assert np.abs(new).max() <= c + 1e-7, (
+                f"{kind} {v.path} has values up to {np.abs(new).max():.3g} after clip_weights(model, {c}): "
+                "every trainable variable, biases included, must lie in [-c, c]")
+            np.testing.assert_allclose(new, np.clip(old, -c, c), atol=1e-7,
+                                       err_msg=f"{kind} {v.path}: values inside [-c, c] must stay unchanged")
+    critic = seeded_critic((5,), seed=8)
+    step = autodiff.compile_step(lambda: clip_weights(critic, 0.02), critic.variables)
+    step()
+    worst = max(float(np.abs(ops.convert_to_numpy(v)).max()) for v in critic.trainable_variables)
+    assert worst <= 0.02 + 1e-7, (
+        f"inside a compiled training step clip_weights left values up to {worst:.3g}: assign with "
+        "variable.assign(...) and keras.ops (or tf) operations, not numpy")
+
+
+def check_discriminator_loss(discriminator_loss):
+    """Binary cross-entropy from logits: values, extreme logits, mean not sum, gradient."""
+    args = lambda c: (c[0], c[1])  # noqa: E731
+    _check_loss_values(discriminator_loss, "discriminator_loss", args)
+    _check_mean_not_sum(discriminator_loss, "discriminator_loss", args)
+    _check_differentiable(discriminator_loss, "discriminator_loss", args, 1)
+
+
+def check_generator_loss(generator_loss):
+    """Non-saturating generator loss mean(softplus(-fake)): values, extremes, mean, gradient."""
+    args = lambda c: (c[1],)  # noqa: E731
+    _check_loss_values(generator_loss, "generator_loss", args)
+    _check_mean_not_sum(generator_loss, "generator_loss", args)
+    _check_differentiable(generator_loss, "generator_loss", args, 0)
+
+
+def check_wgan_generator_loss(wgan_generator_loss):
+    """-mean(fake): values, sign, mean not sum, gradient."""
+    args = lambda c: (c[1],)  # noqa: E731
+    _check_loss_values(wgan_generator_loss, "wgan_generator_loss", args)
+    _check_mean_not_sum(wgan_generator_loss, "wgan_generator_loss", args)
+    _check_differentiable(wgan_generator_loss, "wgan_generator_loss", args, 0)
+
+
+# ---------------------------------------------------------------- 04: gradient penalty
+def check_gradient_penalty(gradient_penalty):
+    """Values, per-sample norms, image-shaped inputs and gradients w.r.t. the critic's kernels."""
+    expected = load_expected()
+    for i, (case, want, want_grads) in enumerate(zip(cases_penalty(), expected["gradient_penalty"],
+                                                     expected["gradient_penalty_grads"])):
+        value, grads = _penalty_and_grads(gradient_penalty, case)
+        shape = case[2].shape
+        _close(value, want, f"gradient_penalty on inputs of shape {shape}", rtol=1e-4, atol=1e-5)
+        for j, (g, w) in enumerate(zip(grads, want_grads)):
+            w = np.asarray(w)
+            assert np.abs(g).max() > 0 or np.abs(w).max() == 0, (
+                f"the penalty's gradient with respect to the critic's weights is zero (kernel {j + 1}, "
+                f"inputs {shape}): the penalty must stay differentiable (no stop_gradient, numpy or "
+                "float() in it), or the critic is never pushed towards slope 1")
+            np.testing.assert_allclose(g, w, rtol=2e-3, atol=1e-4, err_msg=(
+                f"gradient of the penalty with respect to kernel {j + 1} of the critic (inputs {shape}) "
+                "differs from the reference"))
+
+
+def check_critic_loss_gp(critic_loss_gp):
+    """critic_loss + lam * gradient_penalty, with lam honoured."""
+    expected = load_expected()["critic_loss_gp"]
+    for lam in (10.0, 1.0):
+        for i, (case, want) in enumerate(zip(cases_penalty(), expected[str(lam)])):
+            shape, seed, real, fake, alpha = case
+            critic = seeded_critic(shape, seed)
+            got = _scalar(critic_loss_gp(critic, _tensor(real), _tensor(fake), _tensor(alpha), lam), "critic_loss_gp")
+            _close(got, want, f"critic_loss_gp with lam={lam} on inputs of shape {real.shape}", rtol=1e-4, atol=1e-5)

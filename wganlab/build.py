@@ -29,11 +29,12 @@ class BuildError(RuntimeError):
 
 @dataclass(frozen=True)
 class BuildResult:
-    """Where one assignment's build put its student notebook and autograder zip."""
+    """Where one assignment's build put its student notebook, autograder zip and reference."""
 
     name: str
     student_notebook: Path
     autograder_zip: Path
+    reference_notebook: Path  # the solution as a gradable submission (instructors only)
     seconds: float
 
 
@@ -102,7 +103,9 @@ def build_one(name: str, dist: Path, assignments: Path, run_tests: bool = True) 
     _copy_atomic(result / "student" / f"{name}.ipynb", student)
     ag_zip = dist / "autograder" / f"{name}.zip"
     _copy_atomic(zips[0], ag_zip)
-    return BuildResult(name, student, ag_zip, time.perf_counter() - start)
+    reference = dist / "reference" / f"{name}.ipynb"
+    _copy_atomic(result / "autograder" / f"{name}.ipynb", reference)
+    return BuildResult(name, student, ag_zip, reference, time.perf_counter() - start)
 
 
 def build(

@@ -108,6 +108,27 @@ class Estimate:
         return float(np.corrcoef(self.estimates, self.exact)[0, 1])
 
 
+def clipped_objective(critic_loss: Callable) -> Callable:
+    """Critic objective ``(critic, real, fake, alpha) -> critic_loss(critic(real), critic(fake))``."""
+    return lambda critic, real, fake, alpha: critic_loss(critic(real), critic(fake))
+
+
+def penalised_objective(critic_loss: Callable, lam: float = 10.0) -> Callable:
+    """``critic_loss`` plus lam * E[max(0, ||grad critic(x_hat)||_2 - 1)^2] at interpolates.
+
+    The one-sided Lipschitz penalty of Petzka et al. (2018), a variant of WGAN-GP's two-sided
+    penalty (which assignment 4 asks you to write): it penalises only slopes above 1.
+    """
+
+    def objective(critic, real, fake, alpha):
+        x_hat = alpha * real + (1.0 - alpha) * fake
+        grads = autodiff.input_gradients(critic, x_hat)
+        norms = ops.sqrt(ops.sum(ops.square(ops.reshape(grads, (ops.shape(grads)[0], -1))), axis=1) + 1e-12)
+        return critic_loss(critic(real), critic(fake)) + lam * ops.mean(ops.square(ops.relu(norms - 1.0)))
+
+    return objective
+
+
 def critic_gap(critic: keras.Model, real: np.ndarray, fake: np.ndarray) -> float:
     """E[critic(real)] - E[critic(fake)] over whole sample arrays: the dual objective's value."""
     return float(ops.convert_to_numpy(ops.mean(critic(real)) - ops.mean(critic(fake))))

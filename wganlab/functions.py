@@ -71,7 +71,11 @@ def load_functions(path: str | Path, names: Iterable[str]) -> types.SimpleNamesp
             code = compile(ast.Module(body=[node], type_ignores=[]), where, "exec")
             try:
                 exec(code, module.__dict__)
-            except Exception as exc:  # an import the notebook needs and this machine lacks
+            except Exception as exc:
+                # A helper whose default argument names a notebook variable cannot be defined
+                # out of context; only the functions asked for (and imports) must load.
+                if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name not in names:
+                    continue
                 raise FunctionsError(f"{where}: running `{ast.unparse(node).splitlines()[0]}` "
                                      f"failed: {exc}") from exc
     missing = [n for n in names if not callable(module.__dict__.get(n))]

@@ -61,6 +61,8 @@ def parse_results(results: dict) -> tuple[dict[str, float], dict[str, float]]:
     scores: dict[str, float] = {}
     maxima: dict[str, float] = {}
     for test in results.get("tests", []):
+        if test.get("max_score") is None:  # the "Public Tests" summary carries no points
+            continue
         # otter splits a question into "name - 1", "name - 2"... entries; sum them per question.
         question = str(test.get("name", "")).split(" - ")[0].strip()
         scores[question] = scores.get(question, 0.0) + float(test.get("score") or 0.0)
@@ -91,6 +93,7 @@ def grade_one(zip_path: Path, submission: Path, results_dir: Path, timeout: floa
         local.parent.mkdir()
         shutil.copyfile(submission, local)
         out = scratch / "out"
+        out.mkdir()
         cmd = [sys.executable, "-m", "otter", "run", "-a", str(zip_path.resolve()), "-o", str(out), str(local)]
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
         log = scratch / "otter.log"
