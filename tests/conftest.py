@@ -16,3 +16,31 @@ def celeba_zip():
     if not CELEBA_ZIP.exists():
         pytest.skip(f"needs {CELEBA_ZIP} (real CelebA faces; see datasets/README.md)")
     return CELEBA_ZIP
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """One build of every assignment into a scratch dist/ and assignments/, shared by the suite.
+
+    The build grades each reference master with its own autograder (otter assign's run_tests),
+    so a master whose tests fail stops the whole suite here, with otter's report.
+    """
+    from wganlab import build
+
+    root = tmp_path_factory.mktemp("build")
+    results = build.build(None, dist=root / "dist", assignments=root / "assignments")
+    return {r.name: r for r in results}
+
+
+@pytest.fixture(scope="session")
+def test_files(built, tmp_path_factory):
+    """Each assignment's autograder zip unpacked: ``{name: folder}`` with tests/ and files/."""
+    import zipfile
+
+    out = {}
+    for name, result in built.items():
+        folder = tmp_path_factory.mktemp(f"zip-{name}")
+        with zipfile.ZipFile(result.autograder_zip) as zf:
+            zf.extractall(folder)
+        out[name] = folder
+    return out

@@ -66,9 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (_add_build, _add_grade, _add_prepare):
         add(sub)
-    from wganlab import commands
+    from wganlab import bench, commands
 
     commands.register(sub)
+    bench.register(sub)
     args = parser.parse_args(argv)
     from wganlab.build import BuildError
     from wganlab.data import DataError

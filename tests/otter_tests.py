@@ -1,0 +1,28 @@
+"""Run an autograder zip's test files on a namespace of functions, without a notebook.
+
+Grading a submission with ``otter run`` costs seconds (a kernel, TensorFlow's import); running
+the same test files directly on functions costs milliseconds, so the many wrong and alternative
+implementations are graded this way, and full ``otter run`` is kept for a few per assignment.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from otter.test_files import ExceptionTestFile
+
+
+def run_question(folder: Path, question: str, env: dict) -> tuple[float, float, list[str]]:
+    """Score, maximum and failure messages of one question's test file on ``env``."""
+    files = str(folder / "files")
+    if files not in sys.path:
+        sys.path.insert(0, files)
+    sys.modules.pop("wganlab_checks", None)  # each zip ships its own expected values
+    test_file = ExceptionTestFile.from_file(str(folder / "tests" / f"{question}.py"))
+    test_file.run(env)
+    score = sum(r.test_case.points for r in test_file.test_case_results if r.passed)
+    maximum = sum(tc.points for tc in test_file.test_cases)
+    failures = [r.message for r in test_file.test_case_results if not r.passed]
+    sys.path.remove(files)
+    return score, maximum, failures
