@@ -8,6 +8,7 @@ reference, which must score 100%), and the results are copied to stable places:
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import os
@@ -67,6 +68,20 @@ def _copy_atomic(src: Path, dst: Path) -> None:
     os.replace(tmp, dst)
 
 
+def normalise_notebook(src: Path, dst: Path) -> None:
+    """Copy a notebook with stable cell ids (otter assign draws random ones for the cells it
+    adds), so that rebuilding from unchanged masters reproduces ``assignments/`` byte for byte."""
+    nb = json.loads(src.read_text(encoding="utf-8"))
+    for index, cell in enumerate(nb.get("cells", [])):
+        if "id" in cell:
+            source = "".join(cell.get("source", []))
+            cell["id"] = f"c{index:03d}-{hashlib.sha1(source.encode()).hexdigest()[:8]}"
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(f".{dst.name}.tmp{os.getpid()}")
+    tmp.write_text(json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, dst)
+
+
 def stage(name: str, staging: Path) -> Path:
     """Fill ``staging`` with what otter assign needs for ``name``; return the master's path there."""
     master = REPO_ROOT / "solutions" / f"{name}.ipynb"
@@ -100,7 +115,7 @@ def build_one(name: str, dist: Path, assignments: Path, run_tests: bool = True) 
     if len(zips) != 1:
         raise BuildError(f"otter assign for {name} wrote {len(zips)} autograder zips, expected 1")
     student = assignments / f"{name}.ipynb"
-    _copy_atomic(result / "student" / f"{name}.ipynb", student)
+    normalise_notebook(result / "student" / f"{name}.ipynb", student)
     ag_zip = dist / "autograder" / f"{name}.zip"
     _copy_atomic(zips[0], ag_zip)
     reference = dist / "reference" / f"{name}.ipynb"
