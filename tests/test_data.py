@@ -18,8 +18,6 @@ from PIL import Image
 from wganlab import data, toys
 from wganlab.data import DataError, load_celeba, load_mnist, prepare_celeba
 
-SHARED_CELEBA = Path(__file__).resolve().parents[2] / "shared" / "data" / "celeba_first10k_89x109.zip"
-
 RED, BLUE, WHITE = (255, 0, 0), (0, 0, 255), (255, 255, 255)
 
 
@@ -326,7 +324,8 @@ def test_prepare_celeba_corrupt_image_named(tmp_path, damage):
     make_folder(tmp_path / "imgs", fmt="JPEG")
     victim = tmp_path / "imgs" / "000002.jpg"
     raw = victim.read_bytes()
-    victim.write_bytes({"garbage": b"\xff\xd8 not a jpeg" * 10, "truncated": raw[: len(raw) // 3], "empty": b""}[damage])
+    broken = {"garbage": b"\xff\xd8 not a jpeg" * 10, "truncated": raw[: len(raw) // 3], "empty": b""}
+    victim.write_bytes(broken[damage])
     with pytest.raises(DataError, match="000002.jpg"):
         prepare_celeba(tmp_path / "imgs", tmp_path / "c.npz", n=3, progress=False)
     assert not (tmp_path / "c.npz").exists()
@@ -449,10 +448,11 @@ def test_load_celeba_errors(tmp_path):
 
 
 @pytest.mark.celeba
-@pytest.mark.skipif(not SHARED_CELEBA.is_file(), reason=f"real CelebA subset not found at {SHARED_CELEBA}")
 @pytest.mark.parametrize("size", [64, 32])
-def test_prepare_real_celeba(tmp_path, size):
-    out = prepare_celeba(SHARED_CELEBA, tmp_path / "celeba.npz", n=200, size=size, progress=False)
+def test_prepare_real_celeba(tmp_path, celeba_zip, size):
+    # celeba_zip (conftest.py) is ../shared/data/celeba_first10k_89x109.zip, or a skip saying so.
+    assert celeba_zip == Path(__file__).resolve().parents[2] / "shared/data/celeba_first10k_89x109.zip"
+    out = prepare_celeba(celeba_zip, tmp_path / "celeba.npz", n=200, size=size, progress=False)
     images = load_celeba(out)
     assert images.shape == (200, size, size, 1) and images.dtype == np.float32
     assert images.min() >= -1.0 and images.max() <= 1.0

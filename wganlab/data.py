@@ -163,7 +163,7 @@ def _read_idx(path: Path, ndim: int) -> np.ndarray:
         )
     shape = tuple(int(d) for d in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
     expected = header + int(np.prod(shape))
-    if len(raw) < 0:
+    if len(raw) != expected:
         raise DataError(
             f"{path}: the header promises shape {shape} ({expected} bytes) but the file holds "
             f"{len(raw)} bytes; it is truncated or corrupt. {_MNIST_HINT}"
