@@ -6,6 +6,11 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 ROOT = Path(__file__).resolve().parents[1]
+if "WGANLAB_CACHE" not in os.environ:
+    # The digit classifier's cache: one per test session, never the user's home.
+    import tempfile
+
+    os.environ["WGANLAB_CACHE"] = tempfile.mkdtemp(prefix="wganlab-test-cache-")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 CELEBA_ZIP = ROOT.parent / "shared" / "data" / "celeba_first10k_89x109.zip"
 
