@@ -71,3 +71,15 @@ def test_every_student_function_is_a_question_with_public_and_hidden_tests(built
     assert "files/wganlab_checks.py" in names and "files/expected.json" in names
     public = json.loads(built[name].student_notebook.read_text())["metadata"]["otter"]["tests"]
     assert sorted(public) == sorted(ASSIGNMENTS[name])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_gradescope_environment_installs_wganlab_on_python_311(built, name):
+    with zipfile.ZipFile(built[name].autograder_zip) as zf:
+        env = zf.read("environment.yml").decode()
+        names = zf.namelist()
+    # TensorFlow 2.21 has no wheels for otter's default Python 3.13+ on every platform it needs.
+    assert "python=3.11" in env
+    wheels = [n for n in names if n.startswith("files/wganlab-") and n.endswith(".whl")]
+    assert len(wheels) == 1, names
+    assert f"/autograder/source/{wheels[0]}" in env and "tensorflow==2.21" in env

@@ -82,6 +82,47 @@ def normalise_notebook(src: Path, dst: Path) -> None:
     os.replace(tmp, dst)
 
 
+# What Gradescope's grader installs beside otter-grader; wganlab itself comes as a wheel built
+# from this checkout and shipped in the zip (autograder files land in /autograder/source/files).
+GRADER_REQUIREMENTS = """tensorflow==2.21.*
+keras>=3.15,<4
+numpy>=1.26,<3
+scipy>=1.11,<2
+matplotlib>=3.8,<4
+pillow>=10,<14
+tqdm>=4.66,<5
+mlxtend>=0.23,<1
+POT>=0.9.4,<1
+"""
+
+
+def build_wheel(out_dir: Path) -> Path:
+    """Build the wganlab wheel from this checkout into ``out_dir``; return its path."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(out_dir),
+         str(REPO_ROOT)], capture_output=True, text=True)
+    wheels = sorted(out_dir.glob("wganlab-*.whl"))
+    if proc.returncode != 0 or len(wheels) != 1:
+        raise BuildError(f"building the wganlab wheel failed:\n{proc.stderr[-2000:]}")
+    return wheels[0]
+
+
+def _configure(master: Path, extra_files: list[str]) -> None:
+    """Add the grader's requirements and extra autograder files to the staged master's config."""
+    import yaml
+
+    nb = json.loads(master.read_text(encoding="utf-8"))
+    cell = nb["cells"][0]
+    source = "".join(cell["source"])
+    if cell["cell_type"] != "raw" or not source.startswith("# ASSIGNMENT CONFIG"):
+        raise BuildError(f"{master.name}: the first cell must be the raw '# ASSIGNMENT CONFIG' cell")
+    config = yaml.safe_load(source.split("\n", 1)[1]) or {}
+    config["requirements"] = "requirements.txt"
+    config["autograder_files"] = [*config.get("autograder_files", []), *extra_files]
+    cell["source"] = "# ASSIGNMENT CONFIG\n" + yaml.safe_dump(config, sort_keys=False)
+    master.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def stage(name: str, staging: Path) -> Path:
     """Fill ``staging`` with what otter assign needs for ``name``; return the master's path there."""
     master = REPO_ROOT / "solutions" / f"{name}.ipynb"
@@ -94,6 +135,10 @@ def stage(name: str, staging: Path) -> Path:
     shutil.copyfile(REPO_ROOT / "autograder" / CHECKS_MODULE, staging / CHECKS_MODULE)
     expected = load_checks().compute_expected(name, reference_functions(name))
     (staging / "expected.json").write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n")
+    wheel = build_wheel(staging)
+    (staging / "requirements.txt").write_text(
+        GRADER_REQUIREMENTS + f"/autograder/source/files/{wheel.name}\n")
+    _configure(staging / master.name, [wheel.name])
     return staging / master.name
 
 
