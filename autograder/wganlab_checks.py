@@ -332,3 +332,32 @@ def check_critic_loss_gp(critic_loss_gp):
             critic = seeded_critic(shape, seed)
             got = _scalar(critic_loss_gp(critic, _tensor(real), _tensor(fake), _tensor(alpha), lam), "critic_loss_gp")
             _close(got, want, f"critic_loss_gp with lam={lam} on inputs of shape {real.shape}", rtol=1e-4, atol=1e-5)
+    # Gradients: the loss must stay differentiable, penalty included (no float(), numpy or
+    # stop_gradient). Its gradient w.r.t. the critic's kernels, minus that of the Wasserstein
+    # term, must be lam times the penalty's gradient (the expected values of gradient_penalty).
+    from keras import ops
+
+    from wganlab import autodiff
+
+    lam = 10.0
+    for case, want_grads in zip(cases_penalty(), load_expected()["gradient_penalty_grads"]):
+        shape, seed, real, fake, alpha = case
+        critic = seeded_critic(shape, seed)
+        real, fake, alpha = _tensor(real), _tensor(fake), _tensor(alpha)
+        try:
+            _, grads = autodiff.value_and_grad(lambda: critic_loss_gp(critic, real, fake, alpha, lam),
+                                               critic.trainable_variables)
+            grads = [_np(g) for g in grads]
+        except Exception as exc:
+            raise AssertionError(
+                f"critic_loss_gp (inputs {real.shape}) cannot be differentiated with respect to the critic's "
+                f"weights ({type(exc).__name__}: {str(exc)[:200]}): build it from tensor operations, "
+                "no float() or numpy") from exc
+        _, w_grads = autodiff.value_and_grad(lambda: ops.mean(critic(fake)) - ops.mean(critic(real)),
+                                             critic.trainable_variables)
+        kernels = [g - _np(wg) for g, wg, v in zip(grads, w_grads, critic.trainable_variables) if len(v.shape) == 2]
+        for j, (g, w) in enumerate(zip(kernels, want_grads)):
+            np.testing.assert_allclose(g, lam * np.asarray(w), rtol=2e-3, atol=1e-3, err_msg=(
+                f"critic_loss_gp (inputs {real.shape}): its gradient with respect to kernel {j + 1} of the "
+                "critic, minus that of mean(f(fake)) - mean(f(real)), is not lam times the gradient of the "
+                "penalty: the penalty term must stay differentiable (no stop_gradient, numpy or float())"))

@@ -31,6 +31,7 @@ def register(sub) -> None:
     d = sub.add_parser("demo", help="a short WGAN-GP on one MNIST digit with the reference losses")
     d.add_argument("--out", type=Path, default=Path("out/demo"))
     d.add_argument("--steps", type=int, default=600)
+    d.add_argument("--train-only", action="store_true", help="skip building and grading")
     d.set_defaults(func=run_demo)
 
 
@@ -121,10 +122,22 @@ def run_train(args) -> int:
 
 
 def run_demo(args) -> int:
-    """``wganlab demo``: WGAN-GP on the digit 1 with the reference losses."""
-    from wganlab import data, train
+    """``wganlab demo``: a short WGAN-GP on one digit, then build and grade every assignment."""
+    from wganlab import build, data, grading, train
 
     real = data.load_mnist(digits=[1])[0]
     config = dataclasses.replace(train.wgan_gp_config(), steps=args.steps)
-    train_and_report("wgan_gp", real, objectives_for("wgan_gp", None), config, args.out)
+    train_and_report("wgan_gp", real, objectives_for("wgan_gp", None), config, args.out / "train")
+    if args.train_only:
+        return 0
+    for result in build.build():
+        print(f"built {result.name} ({result.seconds:.0f} s): the reference scored full marks at build time")
+        out = args.out / "grades" / result.name
+        reference = out / "submissions" / "reference.ipynb"
+        untouched = out / "submissions" / "untouched.ipynb"
+        reference.parent.mkdir(parents=True, exist_ok=True)
+        reference.write_bytes(result.reference_notebook.read_bytes())
+        untouched.write_bytes(result.student_notebook.read_bytes())
+        grading.grade(result.name, [reference, untouched], out, jobs=2)
+        print((out / "gradebook.csv").read_text())
     return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import json
+import linecache
 import types
 from pathlib import Path
 from typing import Iterable
@@ -66,8 +67,11 @@ def load_functions(path: str | Path, names: Iterable[str]) -> types.SimpleNamesp
     names = list(names)
     module = types.ModuleType(f"wganlab_functions_{Path(path).stem}")
     for index, source in enumerate(code_cells(path)):
+        where = f"{path} (code cell {index + 1})"
+        # Register the cell's text so tracebacks show its lines and TensorFlow's AutoGraph can
+        # read the functions' source (it warns and falls back otherwise).
+        linecache.cache[where] = (len(source), None, source.splitlines(keepends=True), where)
         for node in _definitions(source):
-            where = f"{path} (code cell {index + 1})"
             code = compile(ast.Module(body=[node], type_ignores=[]), where, "exec")
             try:
                 exec(code, module.__dict__)

@@ -1,0 +1,103 @@
+"""Grade the catalogue of student implementations (tests/variants.py) with the real autograder zips.
+
+Every wrong variant must lose points on its question, and its hidden test case in particular
+must fail (a mistake that only the public tests catch would be a weak hidden check). Every
+correct alternative, and the reference of the masters, must get full points. The test files
+run directly on the functions (tests/otter_tests.py), so the whole catalogue takes seconds.
+
+Variants written in plain TensorFlow (their names start with ``tensorflow_``) only run under the
+TensorFlow backend; ``-k "not tensorflow"`` deselects them.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import keras
+import pytest
+from otter.test_files import ExceptionTestFile
+
+import variants
+from otter_tests import run_question
+from wganlab.functions import ASSIGNMENTS, reference_functions
+
+ON_TENSORFLOW = keras.backend.backend() == "tensorflow"
+needs_tensorflow = pytest.mark.skipif(not ON_TENSORFLOW, reason="plain TensorFlow code runs under the "
+                                      f"TensorFlow backend only (backend is {keras.backend.backend()})")
+KERAS_TENSOR_FUNCTIONS = {f for a, fns in ASSIGNMENTS.items() if not a.startswith("01") for f in fns}
+
+
+def _params(correct: bool):
+    params = []
+    for assignment, functions in ASSIGNMENTS.items():
+        for function in functions:
+            for v in variants.variants(function, correct=correct):
+                marks = [needs_tensorflow] if v.tensorflow else []
+                params.append(pytest.param(assignment, v, id=f"{assignment[:2]}-{v.id}", marks=marks))
+    return params
+
+
+def hidden_cases(folder: Path, question: str, env: dict) -> list[tuple[str, float, bool, str]]:
+    """Run only the hidden test cases of ``question``: (name, points, passed, message) each."""
+    files = str(folder / "files")
+    sys.path.insert(0, files)
+    sys.modules.pop("wganlab_checks", None)  # each zip ships its own expected values
+    try:
+        test_file = ExceptionTestFile.from_file(str(folder / "tests" / f"{question}.py"))
+        out = []
+        for tc in test_file.test_cases:
+            if not tc.hidden:
+                continue
+            try:
+                tc.body.call_func(env)
+                out.append((tc.name, tc.points, True, ""))
+            except Exception as exc:  # noqa: BLE001 - a failing case is what we look for
+                out.append((tc.name, tc.points, False, f"{type(exc).__name__}: {str(exc)[:300]}"))
+        return out
+    finally:
+        sys.path.remove(files)
+
+
+def test_catalogue_covers_every_student_function():
+    """At least three wrong and one correct variant per function; TF and keras.ops alternatives
+    for the tensor functions, so that both backends see a correct alternative."""
+    known = {f for fns in ASSIGNMENTS.values() for f in fns}
+    assert set(variants.CATALOGUE) <= known, f"variants of unknown functions: {set(variants.CATALOGUE) - known}"
+    for function in sorted(known):
+        wrong, right = variants.variants(function, False), variants.variants(function, True)
+        assert len(wrong) >= 3, f"{function}: only {len(wrong)} wrong variants"
+        assert right, f"{function}: no correct alternative"
+        assert any(not v.tensorflow for v in right), f"{function}: no backend-neutral correct alternative"
+        if function in KERAS_TENSOR_FUNCTIONS:
+            assert any(v.tensorflow for v in right), f"{function}: no plain-TensorFlow correct alternative"
+    names = [v.id for vs in variants.CATALOGUE.values() for v in vs]
+    assert len(names) == len(set(names)), "duplicate variant names"
+
+
+@pytest.mark.parametrize("assignment", list(ASSIGNMENTS))
+def test_reference_gets_full_points(assignment, test_files):
+    ref = vars(reference_functions(assignment))
+    for question in ASSIGNMENTS[assignment]:
+        score, maximum, failures = run_question(test_files[assignment], question, ref)
+        assert maximum > 0 and score == maximum, f"reference {question}: {score}/{maximum}\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("assignment, variant", _params(correct=True))
+def test_correct_variant_gets_full_points(assignment, variant, test_files):
+    score, maximum, failures = run_question(test_files[assignment], variant.function, {variant.function: variant.fn})
+    assert maximum > 0 and score == maximum, (
+        f"correct variant {variant.id} ({variant.doc}) scored {score}/{maximum}:\n" + "\n".join(failures))
+
+
+@pytest.mark.parametrize("assignment, variant", _params(correct=False))
+def test_wrong_variant_loses_points(assignment, variant, test_files):
+    folder, env = test_files[assignment], {variant.function: variant.fn}
+    score, maximum, _ = run_question(folder, variant.function, env)
+    assert score < maximum, f"wrong variant {variant.id} ({variant.doc}) got full points {score}/{maximum}"
+    hidden = hidden_cases(folder, variant.function, env)
+    assert hidden, f"{variant.function} has no hidden test case"
+    earned = sum(points for _, points, passed, _ in hidden if passed)
+    assert earned < sum(points for _, points, _, _ in hidden), (
+        f"wrong variant {variant.id} ({variant.doc}) passes every hidden case of {variant.function}: "
+        "the hidden checks in autograder/wganlab_checks.py miss this mistake")
