@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from wganlab.functions import ASSIGNMENTS, REPO_ROOT
+from wganlab.functions import ASSIGNMENTS, REPO_ROOT, questions
 
 NAMES = list(ASSIGNMENTS)
 
@@ -64,13 +64,13 @@ def test_every_student_function_is_a_question_with_public_and_hidden_tests(built
     with zipfile.ZipFile(built[name].autograder_zip) as zf:
         tests = {Path(n).stem: zf.read(n).decode() for n in zf.namelist() if n.startswith("tests/")}
         names = zf.namelist()
-    assert sorted(tests) == sorted(ASSIGNMENTS[name])
+    assert sorted(tests) == sorted(questions(name))
     for question, source in tests.items():
         assert re.search(r"hidden=True", source), f"{question} has no hidden test"
         assert re.search(r"hidden=False", source), f"{question} has no public test"
     assert "files/wganlab_checks.py" in names and "files/expected.json" in names
     public = json.loads(built[name].student_notebook.read_text())["metadata"]["otter"]["tests"]
-    assert sorted(public) == sorted(ASSIGNMENTS[name])
+    assert sorted(public) == sorted(questions(name))
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -123,7 +123,7 @@ def _configure(master: Path, extra_files: list[str]) -> None:
     master.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def stage(name: str, staging: Path) -> Path:
+def stage(name: str, staging: Path, celeba: Path | None = None) -> Path:
     """Fill ``staging`` with what otter assign needs for ``name``; return the master's path there."""
     master = REPO_ROOT / "solutions" / f"{name}.ipynb"
     if not master.is_file():
@@ -138,15 +138,26 @@ def stage(name: str, staging: Path) -> Path:
     wheel = build_wheel(staging)
     (staging / "requirements.txt").write_text(
         GRADER_REQUIREMENTS + f"/autograder/source/files/{wheel.name}\n")
-    _configure(staging / master.name, [wheel.name])
+    extra = [wheel.name]
+    if celeba is not None and name == "04_wgan_gp_celeba":
+        from wganlab import data
+
+        images = data.load_celeba(celeba)  # a clear error for a wrong file, before otter runs
+        if images.shape[1] != 32:
+            raise BuildError(f"{celeba} holds {images.shape[1]}x{images.shape[1]} faces; the convergence "
+                             "question grades on 32x32: wganlab prepare-celeba SRC --out FILE --size 32")
+        shutil.copyfile(celeba, staging / "celeba_gray32.npz")
+        extra.append("celeba_gray32.npz")
+    _configure(staging / master.name, extra)
     return staging / master.name
 
 
-def build_one(name: str, dist: Path, assignments: Path, run_tests: bool = True) -> BuildResult:
+def build_one(name: str, dist: Path, assignments: Path, run_tests: bool = True,
+              celeba: Path | None = None) -> BuildResult:
     """Build one assignment; raise :class:`BuildError` with otter's output when it fails."""
     start = time.perf_counter()
     staging = dist / "build" / name
-    master = stage(name, staging)
+    master = stage(name, staging, celeba)
     result = staging / "result"
     cmd = [sys.executable, "-m", "otter", "assign", master.name, "result"]
     if not run_tests:
@@ -173,6 +184,11 @@ def build(
     dist: Path = REPO_ROOT / "dist",
     assignments: Path = REPO_ROOT / "assignments",
     run_tests: bool = True,
+    celeba: Path | None = None,
 ) -> list[BuildResult]:
-    """Build the named assignments (all by default) and return where each went."""
-    return [build_one(n, Path(dist), Path(assignments), run_tests) for n in resolve_names(names)]
+    """Build the named assignments (all by default) and return where each went.
+
+    ``celeba``: a 32x32 cache from ``wganlab prepare-celeba`` to ship in assignment 4's
+    autograder zip for its convergence question (without it, that question grades on MNIST).
+    """
+    return [build_one(n, Path(dist), Path(assignments), run_tests, celeba) for n in resolve_names(names)]

@@ -11,13 +11,15 @@ def _add_build(sub) -> None:
     p = sub.add_parser("build", help="otter assign the masters: student notebooks and autograder zips")
     p.add_argument("names", nargs="*", help="assignments to build (default: all); '01' is enough")
     p.add_argument("--no-run-tests", action="store_true", help="skip grading the reference (faster, unsafe)")
+    p.add_argument("--celeba", type=Path, default=None,
+                   help="32x32 CelebA cache to ship in assignment 4's autograder (else it grades on MNIST)")
     p.set_defaults(func=_build)
 
 
 def _build(args) -> int:
     from wganlab import build
 
-    for result in build.build(args.names or None, run_tests=not args.no_run_tests):
+    for result in build.build(args.names or None, run_tests=not args.no_run_tests, celeba=args.celeba):
         print(f"{result.name}: {result.student_notebook} and {result.autograder_zip} ({result.seconds:.0f} s)")
     return 0
 

@@ -24,7 +24,20 @@ ASSIGNMENTS: dict[str, tuple[str, ...]] = {
     "04_wgan_gp_celeba": ("gradient_penalty", "critic_loss_gp"),
 }
 
+# Questions that train with the student's functions and judge convergence (see convergence.py).
+CONVERGENCE_QUESTIONS: dict[str, tuple[str, ...]] = {
+    "01_divergences": (),
+    "02_critic_estimator": ("estimator",),
+    "03_gan_vs_wgan_mnist": ("wgan_convergence",),
+    "04_wgan_gp_celeba": ("wgan_gp_convergence",),
+}
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def questions(assignment: str) -> tuple[str, ...]:
+    """The autograded otter questions of an assignment, in gradebook order."""
+    return ASSIGNMENTS[assignment] + CONVERGENCE_QUESTIONS[assignment]
 
 
 class FunctionsError(ValueError):

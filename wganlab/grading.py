@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wganlab.functions import ASSIGNMENTS, REPO_ROOT
+from wganlab.functions import ASSIGNMENTS, REPO_ROOT, questions as assignment_questions
 
 BASE_COLUMNS = ("submission", "total", "max_total", "error")
 
@@ -167,9 +167,9 @@ def grade(
     for row in rows:
         for q, m in row.max_scores.items():
             maxima[q] = max(maxima.get(q, 0.0), m)
-    ordered = [q for q in ASSIGNMENTS[assignment] if q in maxima]
+    ordered = [q for q in assignment_questions(assignment) if q in maxima]
     questions = ordered + sorted(q for q in maxima if q not in ordered)
     if not questions:  # nothing ran: still one column per student function
-        questions = list(ASSIGNMENTS[assignment])
+        questions = list(assignment_questions(assignment))
     write_gradebook(rows, questions, maxima, out / "gradebook.csv")
     return rows
