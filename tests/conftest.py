@@ -33,7 +33,12 @@ def built(tmp_path_factory):
     from wganlab import build
 
     root = tmp_path_factory.mktemp("build")
-    results = build.build(None, dist=root / "dist", assignments=root / "assignments")
+    celeba = None
+    if CELEBA_ZIP.exists():  # real faces for assignment 4's convergence question
+        from wganlab import data
+
+        celeba = data.prepare_celeba(CELEBA_ZIP, root / "celeba_gray32.npz", n=10000, size=32, progress=False)
+    results = build.build(None, dist=root / "dist", assignments=root / "assignments", celeba=celeba)
     return {r.name: r for r in results}
 
 

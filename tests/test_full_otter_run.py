@@ -15,7 +15,7 @@ import pytest
 from otter.test_files import ExceptionTestFile
 
 from wganlab import grading
-from wganlab.functions import ASSIGNMENTS
+from wganlab.functions import ASSIGNMENTS, questions as assignment_questions
 
 
 def _points(folder, question):
@@ -38,7 +38,7 @@ def test_grade_reference_and_student_notebook(assignment, built, test_files, tmp
     with open(out / "gradebook.csv", newline="") as f:
         reader = csv.DictReader(f)
         header, rows = reader.fieldnames, {row["submission"]: row for row in reader}
-    questions = list(ASSIGNMENTS[assignment])
+    questions = list(assignment_questions(assignment))
     assert header == ["submission", "total", "max_total", "error", *questions]
     assert set(rows) == {"reference", "student"}
     max_total = sum(_points(test_files[assignment], q) for q in questions)

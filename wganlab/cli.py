@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return args.func(args)
-    except (BuildError, DataError, FunctionsError, GradingError, FileNotFoundError) as exc:
+    except (BuildError, DataError, FunctionsError, GradingError, FileNotFoundError, ValueError) as exc:
         print(f"wganlab {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -28,6 +28,19 @@ def register(sub) -> None:
     p.add_argument("--out", type=Path, required=True, help="folder for samples.png, losses.png, history.csv")
     p.set_defaults(func=run_train)
 
+    e = sub.add_parser("estimate", help="estimate W with trained critics for a family f_theta against the exact W")
+    e.add_argument("--family", required=True,
+                   help="parallel_lines, shifted_gaussian, scaled_gaussian, unequal_supports, or module:function")
+    e.add_argument("--theta0", type=float, default=0.0)
+    e.add_argument("--thetas", required=True, help="A:B:N, N values from A to B (write --thetas=-1:1:11 when A < 0)")
+    e.add_argument("--critic", choices=("clip", "gp"), default="clip")
+    e.add_argument("--clip", type=float, default=0.01, help="weight clipping constant c (--critic clip)")
+    e.add_argument("--steps", type=int, default=500, help="critic steps per theta")
+    e.add_argument("--functions", type=Path, default=None,
+                   help="notebook or .py defining critic_loss (and clip_weights); default: the reference")
+    e.add_argument("--out", type=Path, required=True, help="folder for estimate.png and estimate.csv")
+    e.set_defaults(func=run_estimate)
+
     d = sub.add_parser("demo", help="a short WGAN-GP on one MNIST digit with the reference losses")
     d.add_argument("--out", type=Path, default=Path("out/demo"))
     d.add_argument("--steps", type=int, default=600)
@@ -140,4 +153,58 @@ def run_demo(args) -> int:
         untouched.write_bytes(result.student_notebook.read_bytes())
         grading.grade(result.name, [reference, untouched], out, jobs=2)
         print((out / "gradebook.csv").read_text())
+    return 0
+
+
+def parse_thetas(text: str):
+    """'A:B:N' -> N evenly spaced values from A to B (numpy array)."""
+    import numpy as np
+
+    try:
+        a, b, n = text.split(":")
+        values = np.linspace(float(a), float(b), int(n))
+    except ValueError:
+        raise ValueError(f"--thetas must look like A:B:N (e.g. -1:1:11), got {text!r}") from None
+    if len(values) < 2:
+        raise ValueError(f"--thetas needs N >= 2 values, got {text!r}")
+    return values
+
+
+def _family(name: str):
+    from wganlab import estimator
+
+    if name in estimator.FAMILIES:
+        return name
+    if ":" in name:  # a user's own family: module:function taking (theta, n, seed)
+        import importlib
+
+        module, _, attr = name.partition(":")
+        return getattr(importlib.import_module(module), attr)
+    raise ValueError(f"unknown family {name!r}: choose from {', '.join(estimator.FAMILIES)} or give module:function")
+
+
+def run_estimate(args) -> int:
+    """``wganlab estimate``: one critic per theta, a PNG of estimate against exact W and a CSV."""
+    from wganlab import estimator, functions, plots
+
+    thetas = parse_thetas(args.thetas)
+    names = ("critic_loss", "clip_weights") if args.critic == "clip" else ("critic_loss",)
+    ns = (functions.load_functions(args.functions, names) if args.functions
+          else functions.reference_functions("02_critic_estimator"))
+    config = estimator.CriticConfig(kind=args.critic, clip=args.clip, steps=args.steps)
+    if args.critic == "clip":
+        objective = estimator.clipped_objective(ns.critic_loss)
+        constraint = lambda critic: ns.clip_weights(critic, args.clip)  # noqa: E731
+    else:
+        objective, constraint = estimator.penalised_objective(ns.critic_loss), None
+    est = estimator.estimate_curve(_family(args.family), thetas, args.theta0, objective, config, constraint)
+    args.out.mkdir(parents=True, exist_ok=True)
+    label = f"{args.critic} critic" + (f" (c = {args.clip})" if args.critic == "clip" else "")
+    plots.w_versus_theta(thetas, {label: est.estimates}, est.exact, path=args.out / "estimate.png",
+                         title=f"{args.family}, theta0 = {args.theta0}", rescale=args.critic == "clip")
+    with open(args.out / "estimate.csv", "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["theta", "estimate", "exact"])
+        writer.writerows(zip(thetas.tolist(), est.estimates.tolist(), est.exact.tolist()))
+    print(f"kappa = {est.kappa:.4g}, correlation = {est.pearson:.3f}; wrote {args.out}/estimate.png and estimate.csv")
     return 0

@@ -1,0 +1,93 @@
+"""Convergence questions: the reference passes, the broken implementations DESIGN.md names fail.
+
+Each case runs the real test file of the built autograder zip (public and hidden cases) on a
+namespace of functions, so it exercises exactly what grading runs. The numbers behind the
+thresholds are in NOTES.md ("Convergence thresholds").
+"""
+
+import keras
+import pytest
+from keras import ops
+
+from otter_tests import run_question
+import reference_fns as ref
+
+pytestmark = pytest.mark.slow
+
+
+def flipped_critic_loss(real_scores, fake_scores):
+    return ops.mean(real_scores) - ops.mean(fake_scores)
+
+
+def wrong_sign_generator_loss(fake_scores):
+    return ops.mean(fake_scores)
+
+
+def clip_kernels_only(model, c):
+    for v in model.trainable_variables:
+        if len(v.shape) > 1:
+            v.assign(ops.clip(v, -c, c))
+
+
+def stopped_critic_loss_gp(critic, real, fake, alpha, lam=10.0):
+    penalty = ops.stop_gradient(ref.gradient_penalty(critic, real, fake, alpha))
+    return ref.critic_loss(critic(real), critic(fake)) + lam * penalty
+
+
+def flipped_critic_loss_gp(critic, real, fake, alpha, lam=10.0):
+    return flipped_critic_loss(critic(real), critic(fake)) + lam * ref.gradient_penalty(critic, real, fake, alpha)
+
+
+MNIST = dict(critic_loss=ref.critic_loss, wgan_generator_loss=ref.wgan_generator_loss, clip_weights=ref.clip_weights)
+
+
+def _hidden_failed(failures, question):
+    return any(f"test {question}" in f and "wganlab_checks" in f for f in failures)
+
+
+def test_reference_wgan_converges_and_decides_the_same_twice(test_files):
+    folder = test_files["03_gan_vs_wgan_mnist"]
+    first = run_question(folder, "wgan_convergence", dict(MNIST))
+    second = run_question(folder, "wgan_convergence", dict(MNIST))
+    assert first[0] == first[1] == second[0], (first, second)
+
+
+@pytest.mark.parametrize("broken", [
+    {"critic_loss": flipped_critic_loss},
+    {"wgan_generator_loss": wrong_sign_generator_loss},
+    {"clip_weights": clip_kernels_only},
+], ids=["critic_sign_flipped", "generator_wrong_sign", "biases_not_clipped"])
+def test_broken_wgan_fails_convergence(test_files, broken):
+    score, maximum, failures = run_question(test_files["03_gan_vs_wgan_mnist"], "wgan_convergence",
+                                            {**MNIST, **broken})
+    assert score < maximum and _hidden_failed(failures, "wgan_convergence"), failures
+
+
+def test_reference_wgan_gp_converges_on_faces(test_files):
+    score, maximum, failures = run_question(test_files["04_wgan_gp_celeba"], "wgan_gp_convergence",
+                                            {"critic_loss_gp": ref.critic_loss_gp})
+    # The 0-point case only reports whether real faces were shipped; all points must be earned.
+    assert score == maximum, failures
+
+
+@pytest.mark.parametrize("broken", [stopped_critic_loss_gp, flipped_critic_loss_gp],
+                         ids=["penalty_stopped", "critic_sign_flipped"])
+def test_broken_wgan_gp_fails_convergence(test_files, broken):
+    score, maximum, failures = run_question(test_files["04_wgan_gp_celeba"], "wgan_gp_convergence",
+                                            {"critic_loss_gp": broken})
+    assert score < maximum and _hidden_failed(failures, "wgan_gp_convergence"), failures
+
+
+def test_estimator_reference_passes_and_sign_flip_fails(test_files):
+    folder = test_files["02_critic_estimator"]
+    good = run_question(folder, "estimator", {"critic_loss": ref.critic_loss, "clip_weights": ref.clip_weights})
+    assert good[0] == good[1], good[2]
+    bad = run_question(folder, "estimator", {"critic_loss": flipped_critic_loss, "clip_weights": ref.clip_weights})
+    assert bad[0] < bad[1] and _hidden_failed(bad[2], "estimator"), bad[2]
+
+
+def test_faces_question_reports_missing_celeba(test_files, celeba_zip):
+    # With the shared faces the build ships a cache, and the informational case passes.
+    score, maximum, failures = run_question(test_files["04_wgan_gp_celeba"], "wgan_gp_convergence",
+                                            {"critic_loss_gp": ref.critic_loss_gp})
+    assert not any("no CelebA cache" in f for f in failures)
