@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from wganlab.functions import ASSIGNMENTS
+from wganlab.functions import ASSIGNMENTS, questions
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +35,7 @@ def test_reference_notebook_runs_top_to_bottom(built, test_files, name, tmp_path
     assert not errors, errors
     assert _images(nb) >= 1, "the notebook should show at least one plot"
     checks = [c for c in nb.cells if c.cell_type == "code" and "grader.check(" in c.source]
-    assert len(checks) == len(ASSIGNMENTS[name])
+    assert len(checks) == len(questions(name))
     for cell in checks:
         text = "".join(o.get("text", "") + str(o.get("data", {}).get("text/plain", "")) for o in cell.outputs)
         assert "passed" in text.lower() and "failed" not in text.lower(), text
