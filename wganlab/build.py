@@ -123,7 +123,7 @@ def _configure(master: Path, extra_files: list[str]) -> None:
     master.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def stage(name: str, staging: Path, celeba: Path | None = None) -> Path:
+def stage(name: str, staging: Path, wheel: Path, celeba: Path | None = None) -> Path:
     """Fill ``staging`` with what otter assign needs for ``name``; return the master's path there."""
     master = REPO_ROOT / "solutions" / f"{name}.ipynb"
     if not master.is_file():
@@ -135,7 +135,7 @@ def stage(name: str, staging: Path, celeba: Path | None = None) -> Path:
     shutil.copyfile(REPO_ROOT / "autograder" / CHECKS_MODULE, staging / CHECKS_MODULE)
     expected = load_checks().compute_expected(name, reference_functions(name))
     (staging / "expected.json").write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n")
-    wheel = build_wheel(staging)
+    shutil.copyfile(wheel, staging / wheel.name)
     (staging / "requirements.txt").write_text(
         GRADER_REQUIREMENTS + f"/autograder/source/files/{wheel.name}\n")
     extra = [wheel.name]
@@ -152,12 +152,12 @@ def stage(name: str, staging: Path, celeba: Path | None = None) -> Path:
     return staging / master.name
 
 
-def build_one(name: str, dist: Path, assignments: Path, run_tests: bool = True,
+def build_one(name: str, dist: Path, assignments: Path, wheel: Path, run_tests: bool = True,
               celeba: Path | None = None) -> BuildResult:
     """Build one assignment; raise :class:`BuildError` with otter's output when it fails."""
     start = time.perf_counter()
     staging = dist / "build" / name
-    master = stage(name, staging, celeba)
+    master = stage(name, staging, wheel, celeba)
     result = staging / "result"
     cmd = [sys.executable, "-m", "otter", "assign", master.name, "result"]
     if not run_tests:
@@ -191,4 +191,9 @@ def build(
     ``celeba``: a 32x32 cache from ``wganlab prepare-celeba`` to ship in assignment 4's
     autograder zip for its convergence question (without it, that question grades on MNIST).
     """
-    return [build_one(n, Path(dist), Path(assignments), run_tests, celeba) for n in resolve_names(names)]
+    names, dist = resolve_names(names), Path(dist)
+    wheel_dir = dist / "build" / "wheel"
+    if wheel_dir.exists():
+        shutil.rmtree(wheel_dir)
+    wheel = build_wheel(wheel_dir)  # one wheel for every zip of this build
+    return [build_one(n, dist, Path(assignments), wheel, run_tests, celeba) for n in names]
