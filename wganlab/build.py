@@ -22,6 +22,7 @@ from pathlib import Path
 from wganlab.functions import ASSIGNMENTS, REPO_ROOT, reference_functions
 
 CHECKS_MODULE = "wganlab_checks.py"
+GUARD_PLUGIN = "wganlab.guard.GradingGuard"
 
 
 class BuildError(RuntimeError):
@@ -119,6 +120,8 @@ def _configure(master: Path, extra_files: list[str]) -> None:
     config = yaml.safe_load(source.split("\n", 1)[1]) or {}
     config["requirements"] = "requirements.txt"
     config["autograder_files"] = [*config.get("autograder_files", []), *extra_files]
+    # Installed with the wheel on the grader; see wganlab/guard.py for what it guards against.
+    config["plugins"] = [*config.get("plugins", []), GUARD_PLUGIN]
     cell["source"] = "# ASSIGNMENT CONFIG\n" + yaml.safe_dump(config, sort_keys=False)
     master.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 

@@ -26,18 +26,22 @@ def _build(args) -> int:
 
 def _add_grade(sub) -> None:
     p = sub.add_parser("grade", help="grade submissions with a built autograder zip into a gradebook")
-    p.add_argument("--assignment", required=True, help="e.g. 03_gan_vs_wgan_mnist")
+    p.add_argument("--assignment", required=True, help="e.g. 03_gan_vs_wgan_mnist ('03' is enough)")
+    p.add_argument("--autograder", type=Path, default=None,
+                   help="the autograder zip to use (default: dist/autograder/ASSIGNMENT.zip)")
     p.add_argument("--out", required=True, type=Path, help="folder for gradebook.csv and results/")
     p.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
     p.add_argument("--timeout", type=float, default=900.0, help="seconds per submission (default 900)")
-    p.add_argument("submissions", nargs="+", type=Path, help="notebooks or otter submission zips")
+    p.add_argument("submissions", nargs="+", type=Path,
+                   help="notebooks, otter submission zips, or folders holding them")
     p.set_defaults(func=_grade)
 
 
 def _grade(args) -> int:
     from wganlab import grading
 
-    rows = grading.grade(args.assignment, args.submissions, args.out, jobs=args.jobs, timeout=args.timeout)
+    rows = grading.grade(args.assignment, args.submissions, args.out, jobs=args.jobs, timeout=args.timeout,
+                         autograder=args.autograder)
     for row in rows:
         status = f"error: {row.error}" if row.error else ""
         print(f"{row.submission}: {row.total:g} {status}".rstrip())

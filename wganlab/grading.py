@@ -17,11 +17,14 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from wganlab.functions import ASSIGNMENTS, REPO_ROOT, questions as assignment_questions
+from wganlab.guard import PROGRESS_ENV
 
 BASE_COLUMNS = ("submission", "total", "max_total", "error")
 
@@ -43,17 +46,51 @@ class Row:
     @property
     def total(self) -> float:
         """Points scored, over all autograded questions."""
-        return round(sum(self.scores.values()), 6)
+        return round(float(sum(self.scores.values())), 6)
 
 
 def autograder_zip(assignment: str, dist: Path = REPO_ROOT / "dist") -> Path:
-    """Path of the built autograder zip of ``assignment``; a clear error when it is not built."""
-    if assignment not in ASSIGNMENTS:
+    """Path of the built autograder zip of ``assignment`` ('03' is enough); a clear error when missing."""
+    matches = [a for a in ASSIGNMENTS if a == assignment or a.startswith(assignment)]
+    if len(matches) != 1:
         raise GradingError(f"unknown assignment {assignment!r}; choose from {', '.join(ASSIGNMENTS)}")
-    path = Path(dist) / "autograder" / f"{assignment}.zip"
+    path = Path(dist) / "autograder" / f"{matches[0]}.zip"
     if not path.is_file():
-        raise GradingError(f"no autograder zip at {path}: run `wganlab build {assignment}` first")
+        raise GradingError(f"no autograder zip at {path}: run `wganlab build {matches[0]}` first")
     return path
+
+
+def zip_points(zip_path: Path) -> dict[str, float]:
+    """Points of each question, read from the test files inside an autograder zip."""
+    from otter.test_files import ExceptionTestFile
+
+    points: dict[str, float] = {}
+    try:
+        with zipfile.ZipFile(zip_path) as zf, tempfile.TemporaryDirectory(prefix="wganlab-zip-") as tmp:
+            names = [n for n in zf.namelist() if n.startswith("tests/") and n.endswith(".py")]
+            for name in names:
+                zf.extract(name, tmp)
+                test_file = ExceptionTestFile.from_file(str(Path(tmp) / name))
+                points[Path(name).stem] = float(sum(tc.points for tc in test_file.test_cases))
+    except (zipfile.BadZipFile, OSError, SyntaxError) as exc:
+        raise GradingError(f"{zip_path} is not a readable otter autograder zip ({exc})") from exc
+    if not points:
+        raise GradingError(f"{zip_path} holds no tests/*.py: is it an autograder zip from `wganlab build`?")
+    return points
+
+
+def find_submissions(paths: list[Path]) -> list[Path]:
+    """Expand folders into the notebooks and zips they hold (sorted); keep files as given."""
+    out: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix in (".ipynb", ".zip") and not p.name.startswith("."))
+            if not found:
+                raise GradingError(f"{path} holds no .ipynb notebooks or .zip submissions")
+            out.extend(found)
+        else:
+            out.append(path)
+    return out
 
 
 def parse_results(results: dict) -> tuple[dict[str, float], dict[str, float]]:
@@ -77,16 +114,65 @@ def _kill_group(proc: subprocess.Popen) -> None:
         pass
 
 
+def _progress(path: Path) -> str:
+    """What the submission was running, from the guard plugin's progress file ('' when none)."""
+    return path.read_text(errors="replace").strip() if path.is_file() else ""
+
+
+def check_submission(path: Path) -> str:
+    """Why ``path`` cannot be graded at all ('' when it looks gradable): checked before otter runs."""
+    import nbformat
+
+    if not path.is_file():
+        return f"no such file: {path}"
+    if path.suffix == ".zip":
+        try:
+            with zipfile.ZipFile(path) as zf:
+                notebooks = [n for n in zf.namelist() if n.endswith(".ipynb") and "/" not in n.strip("/")]
+        except zipfile.BadZipFile:
+            return "the submission zip is damaged (not a zip file)"
+        if len(notebooks) != 1:
+            found = ", ".join(notebooks) or "none"
+            return f"the submission zip must hold exactly one notebook at its top level (found: {found})"
+        return ""
+    if path.suffix != ".ipynb":
+        return f"not a notebook or otter submission zip: {path.name}"
+    try:
+        with warnings.catch_warnings():  # old notebooks without cell ids are fine to grade
+            warnings.simplefilter("ignore")
+            nbformat.validate(nbformat.read(path, as_version=4))
+    except Exception as exc:  # noqa: BLE001 - any reason to reject the file is reported as such
+        return f"the notebook file is not a valid notebook (damaged or not JSON): {type(exc).__name__}"
+    return ""
+
+
+def _failure_reason(log_text: str, progress: str) -> str:
+    """A one-line reason for an otter run that wrote no results, for the gradebook."""
+    where = f" while running {progress}" if progress else ""
+    if "DeadKernelError" in log_text or "Kernel died" in log_text:
+        return (f"the notebook's Python process died{where} (os._exit, a crash, or memory); "
+                "no question could be graded")
+    tail = [line for line in log_text.strip().splitlines() if line.strip()][-3:]
+    return ("otter run failed" + where + ": " + " | ".join(tail))[-500:]
+
+
 def grade_one(zip_path: Path, submission: Path, results_dir: Path, timeout: float, label: str) -> Row:
     """Grade one submission with ``otter run`` in a scratch folder; never raises for bad work."""
     start = time.perf_counter()
     row = Row(label)
-    if not submission.is_file():
-        row.error = f"no such file: {submission}"
-        return row
-    if submission.suffix not in (".ipynb", ".zip"):
-        row.error = f"not a notebook or otter submission zip: {submission.name}"
-        return row
+    row.error = check_submission(submission)
+    if not row.error:
+        _run_otter(zip_path, submission, results_dir, timeout, row)
+    if row.error:  # the same file shape as otter's, so every submission has its results file
+        error_results = {"score": 0, "tests": [{"name": "Autograder Error", "visibility": "visible",
+                                                "status": "failed", "output": row.error}]}
+        (results_dir / f"{label}.json").write_text(json.dumps(error_results, indent=1) + "\n")
+    row.seconds = time.perf_counter() - start
+    return row
+
+
+def _run_otter(zip_path: Path, submission: Path, results_dir: Path, timeout: float, row: Row) -> None:
+    """``otter run`` one submission; fill ``row`` with its scores or the reason it has none."""
     with tempfile.TemporaryDirectory(prefix="wganlab-grade-") as scratch:
         scratch = Path(scratch)
         local = scratch / "submission" / submission.name
@@ -94,8 +180,12 @@ def grade_one(zip_path: Path, submission: Path, results_dir: Path, timeout: floa
         shutil.copyfile(submission, local)
         out = scratch / "out"
         out.mkdir()
+        work = scratch / "tmp"  # otter run unpacks into TMPDIR: keep it here, so a kill leaves nothing
+        work.mkdir()
         cmd = [sys.executable, "-m", "otter", "run", "-a", str(zip_path.resolve()), "-o", str(out), str(local)]
-        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
+        progress = scratch / "progress.txt"
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0", "TMPDIR": str(work),
+               PROGRESS_ENV: str(progress)}
         log = scratch / "otter.log"
         with open(log, "w") as log_file:
             proc = subprocess.Popen(cmd, cwd=scratch, stdout=log_file, stderr=subprocess.STDOUT, env=env,
@@ -105,17 +195,15 @@ def grade_one(zip_path: Path, submission: Path, results_dir: Path, timeout: floa
             except subprocess.TimeoutExpired:
                 _kill_group(proc)
                 proc.wait()
-                row.error = f"timed out after {timeout:g} s"
+                where = _progress(progress)
+                row.error = f"timed out after {timeout:g} s" + (f" while running {where}" if where else "")
         results_file = out / "results.json"
         if not row.error and results_file.is_file():
             results = json.loads(results_file.read_text())
             row.scores, row.max_scores = parse_results(results)
-            shutil.copyfile(results_file, results_dir / f"{label}.json")
+            shutil.copyfile(results_file, results_dir / f"{row.submission}.json")
         elif not row.error:
-            tail = log.read_text(errors="replace").strip().splitlines()[-5:]
-            row.error = "otter run failed: " + " | ".join(tail)[-500:]
-    row.seconds = time.perf_counter() - start
-    return row
+            row.error = _failure_reason(log.read_text(errors="replace"), _progress(progress))
 
 
 def _labels(submissions: list[Path]) -> list[str]:
@@ -148,9 +236,17 @@ def grade(
     jobs: int = 1,
     timeout: float = 600.0,
     dist: Path = REPO_ROOT / "dist",
+    autograder: Path | None = None,
 ) -> list[Row]:
-    """Grade ``submissions`` into ``out/gradebook.csv`` and ``out/results/``; return the rows."""
-    zip_path = autograder_zip(assignment, dist)
+    """Grade ``submissions`` (files or folders) into ``out/gradebook.csv`` and ``out/results/``.
+
+    ``autograder`` overrides the zip found under ``dist``. Returns one row per submission.
+    """
+    zip_path = Path(autograder) if autograder is not None else autograder_zip(assignment, dist)
+    if not zip_path.is_file():
+        raise GradingError(f"no autograder zip at {zip_path}")
+    maxima = zip_points(zip_path)
+    submissions = find_submissions(list(submissions))
     if not submissions:
         raise GradingError("no submissions given")
     if jobs < 1 or timeout <= 0:
@@ -158,18 +254,12 @@ def grade(
     out = Path(out)
     results_dir = out / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
-    submissions = [Path(s) for s in submissions]
     labels = _labels(submissions)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         rows = list(pool.map(lambda a: grade_one(zip_path, a[0], results_dir, timeout, a[1]),
                              zip(submissions, labels)))
-    maxima: dict[str, float] = {}
-    for row in rows:
-        for q, m in row.max_scores.items():
-            maxima[q] = max(maxima.get(q, 0.0), m)
-    ordered = [q for q in assignment_questions(assignment) if q in maxima]
+    name = zip_path.stem
+    ordered = [q for q in (assignment_questions(name) if name in ASSIGNMENTS else []) if q in maxima]
     questions = ordered + sorted(q for q in maxima if q not in ordered)
-    if not questions:  # nothing ran: still one column per student function
-        questions = list(assignment_questions(assignment))
     write_gradebook(rows, questions, maxima, out / "gradebook.csv")
     return rows

@@ -1,0 +1,176 @@
+"""A corpus of bad submissions to assignment 01, made from the reference by small edits.
+
+Each :class:`Case` names one thing students really hand in (a syntax error, a function that
+raises, loops forever, prints megabytes, calls ``exit()``...), how it is made from the reference
+notebook (or the untouched student notebook), and what grading must give it: which questions
+score zero (all others keep full points), what the gradebook's ``error`` column says, and what
+the student sees under "Public Tests". ``tests/test_bad_submissions.py`` grades the whole corpus
+with ``wganlab grade`` and the real autograder zip; ``tools/grading_load.py`` reuses it to time a
+class-sized folder.
+
+Assignment 01 is used because its otter run is the cheapest (no training), so every case can go
+through a full ``otter run``.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+ASSIGNMENT = "01_divergences"
+QUESTIONS = ("kl_divergence", "js_divergence", "wasserstein_1d", "example1_distances")
+ALL = frozenset(QUESTIONS)
+
+
+def _cell_defining(nb: dict, name: str) -> int:
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "code" and "".join(cell["source"]).lstrip().startswith(f"def {name}("):
+            return i
+    raise LookupError(f"no cell defines {name}")
+
+
+def _code(source: str) -> dict:
+    return {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": source}
+
+
+def replace_function(nb: dict, name: str, source: str) -> dict:
+    """The notebook with the cell defining ``name`` replaced by ``source``."""
+    nb = copy.deepcopy(nb)
+    nb["cells"][_cell_defining(nb, name)]["source"] = source
+    return nb
+
+
+def delete_function(nb: dict, name: str) -> dict:
+    """The notebook without the cell defining ``name``."""
+    nb = copy.deepcopy(nb)
+    del nb["cells"][_cell_defining(nb, name)]
+    return nb
+
+
+def add_cell_after(nb: dict, name: str, source: str) -> dict:
+    """The notebook with a new code cell right after the one defining ``name``."""
+    nb = copy.deepcopy(nb)
+    nb["cells"].insert(_cell_defining(nb, name) + 1, _code(source))
+    return nb
+
+
+def add_first_cell(nb: dict, source: str) -> dict:
+    """The notebook with a new code cell before all others."""
+    nb = copy.deepcopy(nb)
+    nb["cells"].insert(0, _code(source))
+    return nb
+
+
+@dataclass(frozen=True)
+class Case:
+    """One submission of the corpus and the grade it must get."""
+
+    name: str
+    doc: str  # what the student did
+    make: Callable[[dict, dict], dict | bytes]  # (reference, student) -> notebook, or raw file bytes
+    zero: frozenset[str] = frozenset()  # questions that score 0; the others keep full points
+    error: str = ""  # a substring of the gradebook's error column ("" = graded, no error)
+    public: tuple[str, ...] = ()  # substrings of the "Public Tests" output the student sees
+    suffix: str = ".ipynb"
+
+    def write(self, folder: Path, reference: dict, student: dict) -> Path:
+        """Write this submission into ``folder``; return its path."""
+        content = self.make(reference, student)
+        path = Path(folder) / f"{self.name}{self.suffix}"
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(json.dumps(content, indent=1), encoding="utf-8")
+        return path
+
+
+def _zip_without_notebook(reference: dict, student: dict) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("answers.txt", "I could not get the notebook to export.\n")
+    return buffer.getvalue()
+
+
+LEAK_SOURCE = '''\
+def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None):
+    """Prints and raises with every file the grader put beside the notebook."""
+    import glob
+    text = "".join(open(f).read() for f in sorted(glob.glob("tests/*.py") + glob.glob("*.py") + glob.glob("*.json")))
+    print(text)
+    raise ValueError(text)
+'''
+
+CASES: tuple[Case, ...] = (
+    Case("reference", "the reference solution", lambda ref, stu: ref),
+    Case("untouched", "the student notebook with no answer written", lambda ref, stu: stu, zero=ALL,
+         public=("`kl_divergence` returned None",)),
+    Case("syntax_error", "a syntax error in the wasserstein_1d cell",
+         lambda ref, stu: replace_function(ref, "wasserstein_1d", "def wasserstein_1d(u_values, v_values:\n    return 0\n"),
+         zero=frozenset({"wasserstein_1d"}), public=("`wasserstein_1d` was not a function when the tests ran",)),
+    Case("missing_function", "the cell defining example1_distances deleted",
+         lambda ref, stu: delete_function(ref, "example1_distances"),
+         zero=frozenset({"example1_distances"}),
+         public=("`example1_distances` was not a function when the tests ran",)),
+    Case("raises", "wasserstein_1d raises an error of its own",
+         lambda ref, stu: replace_function(ref, "wasserstein_1d", "def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None):\n    raise RuntimeError('not finished: I ran out of time')\n"),
+         zero=frozenset({"wasserstein_1d"}), public=("RuntimeError: not finished: I ran out of time",)),
+    Case("returns_nan", "wasserstein_1d returns NaN",
+         lambda ref, stu: replace_function(ref, "wasserstein_1d", "def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None):\n    return float('nan')\n"),
+         zero=frozenset({"wasserstein_1d"})),
+    Case("wrong_shape", "wasserstein_1d returns one distance per sample instead of a number",
+         lambda ref, stu: replace_function(ref, "wasserstein_1d", "import numpy as np\ndef wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None):\n    return np.abs(np.sort(u_values) - np.sort(v_values))\n"),
+         zero=frozenset({"wasserstein_1d"})),
+    Case("infinite_loop", "example1_distances never returns",
+         lambda ref, stu: replace_function(ref, "example1_distances", "def example1_distances(theta):\n    while True:\n        pass\n"),
+         zero=ALL, error="while running cell"),
+    Case("prints_megabytes", "a cell prints 8 MB, and every function call prints too",
+         lambda ref, stu: add_cell_after(add_cell_after(ref, "kl_divergence", "print('x' * 8_000_000)"), "wasserstein_1d",
+                                         "_w = wasserstein_1d\ndef wasserstein_1d(*args, **kwargs):\n    print('called with', args, kwargs)\n    return _w(*args, **kwargs)\n")),
+    Case("calls_exit", "a cell calls exit() and another sys.exit()",
+         lambda ref, stu: add_cell_after(add_cell_after(ref, "kl_divergence", "exit()"), "js_divergence",
+                                         "import sys\nsys.exit(1)")),
+    Case("kills_python", "a cell calls os._exit(1): the notebook's process dies",
+         lambda ref, stu: add_cell_after(ref, "js_divergence", "import os\nos._exit(1)"),
+         zero=ALL, error="died while running cell"),
+    Case("reseeds_and_patches", "reseeds every generator and monkeypatches numpy so that any closeness test passes, "
+         "with a wrong wasserstein_1d",
+         lambda ref, stu: add_cell_after(add_first_cell(replace_function(ref, "wasserstein_1d", "def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None):\n    return 0.5\n"),
+                                                         "import random, numpy, keras\nrandom.seed(1)\nnumpy.random.seed(1)\nkeras.utils.set_random_seed(1)"),
+                                          "wasserstein_1d",
+                                          "import math\nnp.isclose = lambda *a, **k: True\nnp.allclose = lambda *a, **k: True\n"
+                                          "math.isclose = lambda *a, **k: True\nnp.testing.assert_allclose = lambda *a, **k: None\n"
+                                          "math.isinf = lambda x: True\nmath.isfinite = lambda x: True\n"),
+         zero=frozenset({"wasserstein_1d"})),
+    Case("overwrites_names", "after defining everything, rebinds the grader, the names the tests import and "
+         "js_divergence",
+         lambda ref, stu: add_cell_after(ref, "example1_distances", "grader = None\ntest_case = None\nwganlab_checks = None\n"
+                                         "keras = None\nops = None\njs_divergence = 'done'\n"),
+         zero=frozenset({"js_divergence"}), public=("`js_divergence` was not a function when the tests ran",)),
+    Case("reads_hidden_tests", "wasserstein_1d prints and raises with the hidden tests and the check module",
+         lambda ref, stu: replace_function(ref, "wasserstein_1d", LEAK_SOURCE),
+         zero=frozenset({"wasserstein_1d"}), public=("message withheld",)),
+    Case("not_a_notebook", "a file named .ipynb that is not a notebook",
+         lambda ref, stu: b"this is my essay, not a notebook\n", zero=ALL, error="not a valid notebook"),
+    Case("zip_without_notebook", "an otter submission zip holding no notebook", _zip_without_notebook,
+         zero=ALL, error="must hold exactly one notebook", suffix=".zip"),
+)
+
+
+def write_corpus(folder: Path, reference: Path, student: Path, copies: int = 1) -> dict[str, Case]:
+    """Write every case (``copies`` times each) into ``folder``; return ``{file stem: case}``."""
+    ref = json.loads(Path(reference).read_text(encoding="utf-8"))
+    stu = json.loads(Path(student).read_text(encoding="utf-8"))
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for k in range(copies):
+        for case in CASES:
+            name = case.name if copies == 1 else f"{case.name}-{k:02d}"
+            path = Case(name, case.doc, case.make, case.zero, case.error, case.public, case.suffix).write(folder, ref, stu)
+            out[path.stem] = case
+    return out

@@ -1,0 +1,164 @@
+"""Grade the corpus of bad submissions (tests/submissions.py) with ``wganlab grade`` and the real zip.
+
+One ``grade`` call grades the whole corpus (two jobs, a 45 s limit per submission, which the
+infinite loop hits); each case then checks its own row: the questions it breaks score zero, every
+other question keeps its full points, the error column and the "Public Tests" output say what
+went wrong, and nothing a student sees quotes the hidden tests, the check module or the expected
+values. The same two guarded cases graded with the guard plugin removed from the zip show that
+the corpus is a real threat: there the patched numpy earns points and the hidden text leaks.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import submissions
+from wganlab import grading
+from wganlab.build import GUARD_PLUGIN
+
+TIMEOUT = 45.0
+CASES = {case.name: case for case in submissions.CASES}
+
+
+def _gradebook(path: Path) -> dict[str, dict]:
+    with open(path, newline="") as f:
+        return {row["submission"]: row for row in csv.DictReader(f)}
+
+
+@pytest.fixture(scope="module")
+def corpus(built, tmp_path_factory):
+    """The corpus graded once: (gradebook rows by case, results folder, points per question)."""
+    result = built[submissions.ASSIGNMENT]
+    root = tmp_path_factory.mktemp("corpus")
+    submissions.write_corpus(root / "submissions", result.reference_notebook, result.student_notebook)
+    out = root / "out"
+    grading.grade(submissions.ASSIGNMENT, [root / "submissions"], out, jobs=2, timeout=TIMEOUT,
+                  autograder=result.autograder_zip)
+    return _gradebook(out / "gradebook.csv"), out / "results", grading.zip_points(result.autograder_zip)
+
+
+def _visible(results_file: Path) -> str:
+    results = json.loads(results_file.read_text())
+    return "\n".join(t.get("output", "") for t in results["tests"] if t.get("visibility") == "visible")
+
+
+def hidden_lines(zip_path: Path) -> list[str]:
+    """Distinctive lines a student must never see: hidden test cases and the shipped files."""
+    from wganlab.guard import _split_test_file
+
+    lines = []
+    with zipfile.ZipFile(zip_path) as zf:
+        for name in zf.namelist():
+            if name.startswith("tests/") and name.endswith(".py"):
+                text = _split_test_file(zf.read(name).decode())[0]
+            elif name.startswith("files/") and name.endswith((".py", ".json")):
+                text = zf.read(name).decode()
+            else:
+                continue
+            lines += [line.strip() for line in text.splitlines() if len(line.strip()) >= 25]
+    return lines
+
+
+def test_corpus_has_every_kind_of_failure():
+    kinds = {"syntax_error", "missing_function", "raises", "returns_nan", "wrong_shape", "infinite_loop",
+             "prints_megabytes", "calls_exit", "reseeds_and_patches", "overwrites_names", "reads_hidden_tests"}
+    assert kinds <= set(CASES)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_case_is_graded_as_expected(corpus, name):
+    rows, results, points = corpus
+    case, row = CASES[name], rows[name]
+    assert list(points) and float(row["max_total"]) == pytest.approx(sum(points.values()))
+    for question, full in points.items():
+        want = 0.0 if question in case.zero else full
+        assert float(row[question]) == pytest.approx(want), (question, row)
+    if case.error:
+        assert case.error in row["error"], row["error"]
+    else:
+        assert row["error"] == "", row["error"]
+    visible = _visible(results / f"{name}.json")  # error rows get a results file too
+    for text in case.public:
+        assert text in visible, f"{text!r} not in what the student sees:\n{visible}"
+    if case.error:
+        assert case.error in visible
+
+
+def test_no_hidden_text_reaches_what_students_see(built, corpus):
+    rows, results, _ = corpus
+    lines = hidden_lines(built[submissions.ASSIGNMENT].autograder_zip)
+    assert len(lines) > 50
+    for path in sorted(results.glob("*.json")):
+        visible = _visible(path)
+        quoted = [line for line in lines if line in visible]
+        assert not quoted, f"{path.stem}: students would see {quoted[:3]}"
+    # The leaking case did read the hidden files: its hidden entries (instructors only) quote them.
+    hidden = json.loads((results / "reads_hidden_tests.json").read_text())
+    hidden_text = "\n".join(t.get("output", "") for t in hidden["tests"] if t.get("visibility") != "visible")
+    assert any(line in hidden_text for line in lines)
+
+
+def test_without_the_guard_the_corpus_cheats_leaks_and_dies(built, tmp_path):
+    """Control: the same zip minus the guard plugin, so the guarded cases above are real threats."""
+    result = built[submissions.ASSIGNMENT]
+    unguarded = tmp_path / "unguarded.zip"
+    with zipfile.ZipFile(result.autograder_zip) as src, zipfile.ZipFile(unguarded, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "otter_config.json":
+                config = json.loads(data)
+                config["plugins"] = [p for p in config.get("plugins", []) if p != GUARD_PLUGIN]
+                data = json.dumps(config).encode()
+            dst.writestr(item, data)
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    ref = json.loads(Path(result.reference_notebook).read_text())
+    stu = json.loads(Path(result.student_notebook).read_text())
+    for name in ("reads_hidden_tests", "reseeds_and_patches", "calls_exit"):
+        CASES[name].write(folder, ref, stu)
+    out = tmp_path / "out"
+    grading.grade(submissions.ASSIGNMENT, [folder], out, jobs=2, timeout=120, autograder=unguarded)
+    book = _gradebook(out / "gradebook.csv")
+    visible = _visible(out / "results" / "reads_hidden_tests.json")
+    assert any(line in visible for line in hidden_lines(result.autograder_zip)), "the leak did not happen"
+    assert float(book["reseeds_and_patches"]["wasserstein_1d"]) > 0, "patching math did not earn points"
+    assert "died" in book["calls_exit"]["error"], "exit() did not stop the kernel"
+
+
+def test_errors_before_otter_runs_are_explained(tmp_path, built):
+    result = built[submissions.ASSIGNMENT]
+    bad = tmp_path / "essay.txt"
+    bad.write_text("not a submission")
+    damaged = tmp_path / "damaged.zip"
+    damaged.write_bytes(b"PK\x03\x04 not really a zip")
+    rows = grading.grade(submissions.ASSIGNMENT, [bad, damaged, tmp_path / "missing.ipynb"], tmp_path / "out",
+                         autograder=result.autograder_zip)
+    errors = {row.submission: row.error for row in rows}
+    assert "not a notebook or otter submission zip" in errors["essay"]
+    assert "damaged" in errors["damaged"]
+    assert "no such file" in errors["missing"]
+    book = _gradebook(tmp_path / "out" / "gradebook.csv")
+    assert {float(r["max_total"]) for r in book.values()} == {12.0}  # from the zip, though nothing ran
+    assert {float(r["total"]) for r in book.values()} == {0.0}
+
+
+def test_grade_rejects_a_folder_without_submissions(tmp_path, built):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(grading.GradingError, match="holds no .ipynb"):
+        grading.grade(submissions.ASSIGNMENT, [tmp_path / "empty"], tmp_path / "out",
+                      autograder=built[submissions.ASSIGNMENT].autograder_zip)
+
+
+def test_grade_rejects_a_zip_that_is_not_an_autograder(tmp_path):
+    fake = tmp_path / "fake.zip"
+    with zipfile.ZipFile(fake, "w") as zf:
+        zf.writestr("readme.txt", "hello")
+    with pytest.raises(grading.GradingError, match="holds no tests"):
+        grading.grade(submissions.ASSIGNMENT, [fake], tmp_path / "out", autograder=fake)
+    shutil.rmtree(tmp_path / "out", ignore_errors=True)
