@@ -174,3 +174,16 @@ def write_corpus(folder: Path, reference: Path, student: Path, copies: int = 1) 
             path = Case(name, case.doc, case.make, case.zero, case.error, case.public, case.suffix).write(folder, ref, stu)
             out[path.stem] = case
     return out
+
+
+def reseeding_submission(reference: dict) -> dict:
+    """Assignment 03's reference, re-seeded and drawing random numbers between cells, with a
+    generator loss of the wrong sign (so that its convergence question fails with measured numbers)."""
+    nb = add_first_cell(reference, "import random, numpy, keras\nrandom.seed(7)\nnumpy.random.seed(7)\n"
+                                   "keras.utils.set_random_seed(7)")
+    nb = replace_function(nb, "wgan_generator_loss",
+                          "def wgan_generator_loss(fake_scores):\n    return ops.mean(fake_scores)\n")
+    return add_cell_after(nb, "clip_weights", "numpy.random.seed(numpy.random.randint(1000))\n"
+                                              "_ = [random.random() for _ in range(17)]\n"
+                                              "keras.utils.set_random_seed(random.randrange(1000))\n"
+                                              "_ = keras.random.normal((3,))")
