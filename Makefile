@@ -24,7 +24,7 @@ test-tf: $(STAMP)
 	KERAS_BACKEND=tensorflow $(PY) -m pytest -q $(PYTEST_ARGS)
 
 test-jax: $(STAMP)
-	KERAS_BACKEND=jax $(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS) tests/test_autodiff.py tests/test_train.py
+	KERAS_BACKEND=jax $(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS) tests/test_autodiff.py tests/test_train.py tests/test_estimator.py
 
 demo: $(STAMP)
 	$(PY) -m wganlab demo --out out/demo

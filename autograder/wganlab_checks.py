@@ -369,7 +369,7 @@ def check_critic_loss_gp(critic_loss_gp):
 GRADING_SEED = 2017
 MNIST = {"w1_ratio_max": 0.6, "diversity_min": 0.5, "digit_fraction_min": 0.8, "clip": 0.01}
 FACES = {"w1_ratio_max": 0.9, "grad_norm_range": (0.5, 1.6)}
-ESTIMATOR = {"pearson_min": 0.9, "thetas": [-1.0, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75, 1.0], "steps": 300}
+ESTIMATOR = {"pearson_min": 0.8, "thetas": [-1.0, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75, 1.0], "steps": 300}
 FACES_CACHE = "celeba_gray32.npz"
 
 
@@ -434,12 +434,12 @@ def check_wgan_gp_convergence(critic_loss_gp):
         "(||grad|| - 1)^2 with the norm per sample?")
 
 
-def check_estimator(critic_loss, clip_weights):
+def check_estimator(critic_loss, clip_weights, seed=GRADING_SEED):
     """Critics trained with the student's functions estimate a curve shaped like the exact W."""
     from wganlab import estimator
 
     thetas = ESTIMATOR["thetas"]
-    config = estimator.CriticConfig(kind="clip", steps=ESTIMATOR["steps"], seed=GRADING_SEED)
+    config = estimator.CriticConfig(kind="clip", steps=ESTIMATOR["steps"], seed=seed)
     est = estimator.estimate_curve("parallel_lines", thetas, 0.0, estimator.clipped_objective(critic_loss),
                                    config, constraint=lambda critic: clip_weights(critic, config.clip))
     values = ", ".join(f"{t:+.2f}: {e:.2g}" for t, e in zip(thetas, est.estimates))

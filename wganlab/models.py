@@ -85,3 +85,54 @@ def dcgan_critic(size: int = 64, width: int = 32, name: str = "critic") -> keras
     h = layers.Flatten()(h)
     out = layers.Dense(1, name="score")(h)
     return keras.Model(x, out, name=name)
+
+
+class StackedDense(layers.Layer):
+    """N independent Dense layers applied at once: x (N, batch, d_in) -> (N, batch, units).
+
+    Member n's kernel is ``kernel[n]`` (d_in, units) and its bias ``bias[n, 0]`` (units,), so the
+    members share no parameters and one optimizer step updates each as if it were alone.
+    """
+
+    def __init__(self, members: int, units: int, activation=None, **kwargs):
+        super().__init__(**kwargs)
+        self.members, self.units = int(members), int(units)
+        self.activation = keras.activations.get(activation)
+
+    def build(self, input_shape):
+        d_in = int(input_shape[-1])
+        # Glorot uniform over each member's (d_in, units): Keras's own initialiser would count
+        # the leading members axis into the fans and draw too narrow a range.
+        limit = math.sqrt(6.0 / (d_in + self.units))
+        self.kernel = self.add_weight(shape=(self.members, d_in, self.units), name="kernel",
+                                      initializer=keras.initializers.RandomUniform(-limit, limit))
+        self.bias = self.add_weight(shape=(self.members, 1, self.units), name="bias", initializer="zeros")
+
+    def call(self, x):
+        return self.activation(keras.ops.einsum("nbi,nio->nbo", x, self.kernel) + self.bias)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.units)
+
+    def get_config(self):
+        return {**super().get_config(), "members": self.members, "units": self.units,
+                "activation": keras.activations.serialize(self.activation)}
+
+
+def stacked_mlp_critic(
+    members: int,
+    input_dim: int,
+    hidden: int = 100,
+    depth: int = 2,
+    name: str = "stacked_critic",
+) -> keras.Model:
+    """``members`` independent MLP critics as one model: x (members, batch, input_dim) -> (members, batch, 1).
+
+    Each member has :func:`mlp_critic`'s architecture for ``input_shape=(input_dim,)``.
+    """
+    x = keras.Input((None, int(input_dim)), batch_size=int(members), name="x")
+    h = x
+    for i in range(depth):
+        h = StackedDense(members, hidden, activation="relu", name=f"hidden_{i + 1}")(h)
+    out = StackedDense(members, 1, name="score")(h)
+    return keras.Model(x, out, name=name)

@@ -1,0 +1,130 @@
+"""The batched estimator: stacked critics behave as independent MLPs, trained in one program."""
+
+import keras
+import numpy as np
+import pytest
+from keras import ops
+
+from wganlab import autodiff, estimator, models
+import reference_fns as ref
+
+MEMBERS, DIM, HIDDEN = 3, 2, 8
+RNG = np.random.default_rng(4)
+
+
+def _stacked_and_members(seed=0):
+    """A stacked critic and standalone MLP critics holding member n's weights."""
+    keras.utils.set_random_seed(seed)
+    stacked = models.stacked_mlp_critic(MEMBERS, DIM, hidden=HIDDEN)
+    rng = np.random.default_rng(seed)
+    for v in stacked.trainable_variables:  # nonzero biases too, so they are tested
+        v.assign(rng.normal(0.0, 0.5, size=tuple(v.shape)).astype("float32"))
+    singles = []
+    for n in range(MEMBERS):
+        single = models.mlp_critic((DIM,), hidden=HIDDEN)
+        for layer in stacked.layers[1:]:
+            dense = single.get_layer(layer.name)
+            dense.kernel.assign(ops.convert_to_numpy(layer.kernel)[n])
+            dense.bias.assign(ops.convert_to_numpy(layer.bias)[n, 0])
+        singles.append(single)
+    return stacked, singles
+
+
+def _np(x):
+    return np.asarray(ops.convert_to_numpy(x))
+
+
+def _batches(batch=16):
+    real = RNG.normal(size=(MEMBERS, batch, DIM)).astype("float32")
+    fake = RNG.normal(0.7, 1.5, size=(MEMBERS, batch, DIM)).astype("float32")
+    alpha = RNG.uniform(size=(MEMBERS, batch, 1)).astype("float32")
+    return real, fake, alpha
+
+
+def test_stacked_critic_members_equal_standalone_mlps():
+    stacked, singles = _stacked_and_members()
+    x = RNG.normal(size=(MEMBERS, 10, DIM)).astype("float32")
+    out = _np(stacked(x))
+    assert out.shape == (MEMBERS, 10, 1)
+    for n, single in enumerate(singles):
+        np.testing.assert_allclose(out[n], _np(single(x[n])), rtol=1e-5, atol=1e-6)
+
+
+def test_stacked_critic_initialises_each_member_like_dense():
+    keras.utils.set_random_seed(1)
+    stacked = models.stacked_mlp_critic(8, 2, hidden=64)
+    kernel, bias = _np(stacked.layers[1].kernel), _np(stacked.layers[1].bias)
+    limit = np.sqrt(6.0 / (2 + 64))  # Glorot uniform on one member's (2, 64) kernel
+    assert kernel.shape == (8, 2, 64) and bias.shape == (8, 1, 64) and not bias.any()
+    assert limit * 0.9 < np.abs(kernel).max() <= limit
+    assert not np.allclose(kernel[0], kernel[1]), "members must start from different weights"
+
+
+@pytest.mark.parametrize("lam", [None, 10.0], ids=["clipped", "penalised"])
+def test_batched_gradients_equal_each_members_own(lam):
+    objective = (estimator.clipped_objective(ref.critic_loss) if lam is None
+                 else estimator.penalised_objective(ref.critic_loss, lam=lam))
+    stacked, singles = _stacked_and_members(seed=3)
+    real, fake, alpha = _batches()
+    loss, grads = autodiff.value_and_grad(lambda: objective(stacked, real, fake, alpha), stacked.trainable_variables)
+    by_path = {v.path: _np(g) for v, g in zip(stacked.trainable_variables, grads)}
+    total = 0.0
+    for n, single in enumerate(singles):
+        own_loss, own = autodiff.value_and_grad(lambda: _own_objective(single, real[n], fake[n], alpha[n], lam),
+                                                single.trainable_variables)
+        total += float(_np(own_loss))
+        own = {v.path: _np(g) for v, g in zip(single.trainable_variables, own)}
+        for layer in stacked.layers[1:]:
+            dense = single.get_layer(layer.name)
+            for stacked_var, var, pick in [(layer.kernel, dense.kernel, lambda a: a[n]),
+                                           (layer.bias, dense.bias, lambda a: a[n, 0])]:
+                got = pick(by_path[stacked_var.path])
+                want = own[var.path]
+                np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6, err_msg=f"member {n}, {var.path}")
+    np.testing.assert_allclose(float(_np(loss)), total, rtol=1e-5, atol=1e-6)
+
+
+def _own_objective(single, real, fake, alpha, lam):
+    """One standalone critic's objective on (B, d) batches, written without the stacking."""
+    loss = ref.critic_loss(single(real), single(fake))
+    if lam is not None:
+        x_hat = alpha * real + (1.0 - alpha) * fake
+        norms = ops.sqrt(ops.sum(ops.square(autodiff.input_gradients(single, x_hat)), axis=1) + 1e-12)
+        loss = loss + lam * ops.mean(ops.square(ops.relu(norms - 1.0)))
+    return loss
+
+
+def test_training_updates_every_member_and_the_constraint_sees_the_stack():
+    config = estimator.CriticConfig(kind="clip", steps=5, batch_size=32, n_samples=200, hidden=HIDDEN)
+    real = RNG.normal(size=(200, DIM)).astype("float32")
+    fakes = RNG.normal(1.0, 1.0, size=(MEMBERS, 200, DIM)).astype("float32")
+    seen = []
+
+    def clip(model):
+        seen.append(len(model.trainable_variables))
+        ref.clip_weights(model, config.clip)
+
+    critic = estimator.train_critics(real, fakes, estimator.clipped_objective(ref.critic_loss), config, clip)
+    assert seen and seen[0] == 6  # traced once (compiled) or called per step (eager): 3 kernels, 3 biases
+    for v in critic.trainable_variables:
+        assert np.abs(_np(v)).max() <= config.clip + 1e-7, v.path
+        assert _np(v).shape[0] == MEMBERS
+    assert estimator.critic_gap(critic, fakes, fakes).shape == (MEMBERS,)
+
+
+def test_unknown_family_is_a_clear_value_error():
+    with pytest.raises(ValueError, match="unknown family 'nope'.*parallel_lines"):
+        estimator.estimate_curve("nope", [0.0, 1.0], 0.0, estimator.clipped_objective(ref.critic_loss))
+
+
+def test_custom_family_with_exact():
+    def shifted_line(theta, n, seed):
+        x = np.random.default_rng(seed).uniform(size=(n, 1))
+        return np.concatenate([x + theta, np.zeros_like(x)], axis=1)  # float64, converted by the estimator
+
+    config = estimator.CriticConfig(kind="gp", steps=150, n_samples=500, hidden=16)
+    est = estimator.estimate_curve(shifted_line, [-1.0, 0.0, 1.0], 0.0, estimator.penalised_objective(ref.critic_loss),
+                                   config, exact=abs)
+    assert est.thetas.tolist() == [-1.0, 0.0, 1.0] and est.exact.tolist() == [1.0, 0.0, 1.0]
+    assert est.estimates.shape == (3,) and np.isfinite(est.estimates).all()
+    assert int(np.argmin(est.estimates)) == 1 and est.estimates[0] > 0.3 and est.estimates[2] > 0.3
