@@ -162,3 +162,18 @@ def test_grade_rejects_a_zip_that_is_not_an_autograder(tmp_path):
     with pytest.raises(grading.GradingError, match="holds no tests"):
         grading.grade(submissions.ASSIGNMENT, [fake], tmp_path / "out", autograder=fake)
     shutil.rmtree(tmp_path / "out", ignore_errors=True)
+
+
+def test_grade_command_takes_a_folder_a_prefix_and_a_zip(tmp_path, built, capsys):
+    from wganlab import cli
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "alice.ipynb").write_text("{ damaged")
+    (folder / "notes.txt").write_text("not a submission, not picked up from a folder")
+    status = cli.main(["grade", "--assignment", "01", "--autograder", str(built[submissions.ASSIGNMENT].autograder_zip),
+                       "--out", str(tmp_path / "out"), str(folder)])
+    assert status == 0
+    book = _gradebook(tmp_path / "out" / "gradebook.csv")
+    assert list(book) == ["alice"] and "not a valid notebook" in book["alice"]["error"]
+    assert "alice: 0 error: the notebook file is not a valid notebook" in capsys.readouterr().out
