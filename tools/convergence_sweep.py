@@ -1,5 +1,5 @@
 """Seed sweep behind the convergence thresholds (NOTES.md). Usage:
-    python tools/convergence_sweep.py mnist FIRST_SEED END_SEED OUT.jsonl
+    python tools/convergence_sweep.py mnist FIRST_SEED END_SEED OUT.jsonl [STEPS]
     python tools/convergence_sweep.py faces FIRST_SEED END_SEED OUT.jsonl [CACHE.npz [STEPS]]
 """
 import json, sys, time
@@ -29,7 +29,7 @@ if which == "mnist":
         for name, fns in variants.items():
             t = time.time()
             try:
-                r = C.mnist_wgan(*fns, seed=seed, steps=1000)
+                r = C.mnist_wgan(*fns, seed=seed, steps=int(sys.argv[5]) if len(sys.argv) > 5 else 1000)
                 row = {k: v for k, v in vars(r).items() if k != "history"}
             except Exception as e:
                 row = {"error": str(e)[:200]}

@@ -83,6 +83,12 @@ def format_table(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_csv(rows: Sequence[Row], path: Path) -> Path:
     """Write the rows to ``path`` atomically (a temporary file in the same folder, then rename)."""
     path = Path(path)
@@ -97,6 +103,7 @@ def write_csv(rows: Sequence[Row], path: Path) -> Path:
                 for key in ("steps_per_s", "steps_per_s_min", "steps_per_s_max"):
                     record[key] = "nan" if not math.isfinite(record[key]) else f"{record[key]:.6g}"
                 writer.writerow(record)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it owner-only; a report is for everyone
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
