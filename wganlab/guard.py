@@ -154,11 +154,14 @@ def progress_cell(index: int, total: int, source: str) -> nbformat.NotebookNode:
 
 def guard_notebook(nb: nbformat.NotebookNode, progress: str | None) -> nbformat.NotebookNode:
     """The submission with the setup cell first and a progress cell before each code cell."""
-    code = [c for c in nb.cells if c.cell_type == "code" and not c.source.lstrip().startswith("%%")]
+    # Separate cells, not a line prepended to the student's: line numbers in their tracebacks stay
+    # theirs, and a cell magic (%%time) stays its cell's first line.
+    total, index = sum(cell.cell_type == "code" for cell in nb.cells), 0
     cells = [nbformat.v4.new_code_cell(_SETUP_CELL.format(progress=progress))]
     for cell in nb.cells:
-        if cell in code:
-            cells.append(progress_cell(code.index(cell) + 1, len(code), cell.source))
+        if cell.cell_type == "code":
+            index += 1
+            cells.append(progress_cell(index, total, cell.source))
         cells.append(cell)
     nb.cells = cells
     return nb
