@@ -127,7 +127,7 @@ CASES: tuple[Case, ...] = (
          zero=frozenset({"wasserstein_1d"})),
     Case("infinite_loop", "example1_distances never returns",
          lambda ref, stu: replace_function(ref, "example1_distances", "def example1_distances(theta):\n    while True:\n        pass\n"),
-         zero=ALL, error="while running cell"),
+         zero=ALL, error="while running code cell"),
     Case("prints_megabytes", "a cell prints 8 MB, and every function call prints too",
          lambda ref, stu: add_cell_after(add_cell_after(ref, "kl_divergence", "print('x' * 8_000_000)"), "wasserstein_1d",
                                          "_w = wasserstein_1d\ndef wasserstein_1d(*args, **kwargs):\n    print('called with', args, kwargs)\n    return _w(*args, **kwargs)\n")),
@@ -136,7 +136,7 @@ CASES: tuple[Case, ...] = (
                                          "import sys\nsys.exit(1)")),
     Case("kills_python", "a cell calls os._exit(1): the notebook's process dies",
          lambda ref, stu: add_cell_after(ref, "js_divergence", "import os\nos._exit(1)"),
-         zero=ALL, error="died while running cell"),
+         zero=ALL, error="died while running code cell"),
     Case("reseeds_and_patches", "reseeds every generator and monkeypatches numpy so that any closeness test passes, "
          "with a wrong wasserstein_1d",
          lambda ref, stu: add_cell_after(add_first_cell(replace_function(ref, "wasserstein_1d", "def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None):\n    return 0.5\n"),

@@ -62,11 +62,11 @@ def test_guard_notebook_adds_setup_and_progress_cells():
     sources = [c.source for c in out.cells]
     assert "__wganlab_guard_setup('/tmp/progress')" in sources[0]
     assert sources[1] == "# Title"
-    assert sources[2] == "__wganlab_mark('cell 1 of 3: def f(x):')"
+    assert sources[2] == "__wganlab_mark('code cell 1 of 3: def f(x):')"
     assert sources[3].startswith("def f")
-    assert sources[4] == "__wganlab_mark('cell 2 of 3: %%time')"
+    assert sources[4] == "__wganlab_mark('code cell 2 of 3: %%time')"
     assert sources[5].startswith("%%time")
-    assert sources[6] == "__wganlab_mark('cell 3 of 3: print(f(2))')"
+    assert sources[6] == "__wganlab_mark('code cell 3 of 3: print(f(2))')"
     assert len(sources) == 8
 
 

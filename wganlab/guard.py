@@ -147,9 +147,9 @@ class HiddenText:
 
 
 def progress_cell(index: int, total: int, source: str) -> nbformat.NotebookNode:
-    """A cell that records 'cell K of N: <first line>' in the progress file before cell K runs."""
+    """A cell that records 'code cell K of N: <first line>' in the progress file before that cell runs."""
     first = next((line.strip() for line in source.splitlines() if line.strip()), "")[:60]
-    return nbformat.v4.new_code_cell(f"__wganlab_mark({f'cell {index} of {total}: {first}'!r})")
+    return nbformat.v4.new_code_cell(f"__wganlab_mark({f'code cell {index} of {total}: {first}'!r})")
 
 
 def guard_notebook(nb: nbformat.NotebookNode, progress: str | None) -> nbformat.NotebookNode:
