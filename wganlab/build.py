@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from wganlab.functions import ASSIGNMENTS, REPO_ROOT, reference_functions
+from wganlab.functions import ASSIGNMENTS, REPO_ROOT, reference_functions, resolve_assignment
 
 CHECKS_MODULE = "wganlab_checks.py"
 GUARD_PLUGIN = "wganlab.guard.GradingGuard"
@@ -51,15 +51,7 @@ def load_checks(autograder_dir: Path = REPO_ROOT / "autograder"):
 
 def resolve_names(names: list[str] | None) -> list[str]:
     """Full assignment names for ``names`` (prefixes such as '01' allowed); all when empty."""
-    if not names:
-        return list(ASSIGNMENTS)
-    out = []
-    for name in names:
-        matches = [a for a in ASSIGNMENTS if a == name or a.startswith(name)]
-        if len(matches) != 1:
-            raise BuildError(f"unknown assignment {name!r}; choose from {', '.join(ASSIGNMENTS)}")
-        out.append(matches[0])
-    return out
+    return [resolve_assignment(name) for name in names] if names else list(ASSIGNMENTS)
 
 
 def _copy_atomic(src: Path, dst: Path) -> None:

@@ -35,6 +35,14 @@ CONVERGENCE_QUESTIONS: dict[str, tuple[str, ...]] = {
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+def resolve_assignment(name: str) -> str:
+    """The full assignment name for ``name`` ('03' is enough); a clear error when none or several match."""
+    matches = [a for a in ASSIGNMENTS if a == name or a.startswith(name)]
+    if len(matches) != 1:
+        raise FunctionsError(f"unknown assignment {name!r}; choose from {', '.join(ASSIGNMENTS)}")
+    return matches[0]
+
+
 def questions(assignment: str) -> tuple[str, ...]:
     """The autograded otter questions of an assignment, in gradebook order."""
     return ASSIGNMENTS[assignment] + CONVERGENCE_QUESTIONS[assignment]

@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wganlab.functions import ASSIGNMENTS, REPO_ROOT, questions as assignment_questions
+from wganlab.functions import ASSIGNMENTS, REPO_ROOT, questions as assignment_questions, resolve_assignment
 from wganlab.guard import PROGRESS_ENV
 
 BASE_COLUMNS = ("submission", "total", "max_total", "error")
@@ -39,7 +39,6 @@ class Row:
 
     submission: str
     scores: dict[str, float] = field(default_factory=dict)
-    max_scores: dict[str, float] = field(default_factory=dict)
     error: str = ""
     seconds: float = 0.0
 
@@ -51,12 +50,10 @@ class Row:
 
 def autograder_zip(assignment: str, dist: Path = REPO_ROOT / "dist") -> Path:
     """Path of the built autograder zip of ``assignment`` ('03' is enough); a clear error when missing."""
-    matches = [a for a in ASSIGNMENTS if a == assignment or a.startswith(assignment)]
-    if len(matches) != 1:
-        raise GradingError(f"unknown assignment {assignment!r}; choose from {', '.join(ASSIGNMENTS)}")
-    path = Path(dist) / "autograder" / f"{matches[0]}.zip"
+    name = resolve_assignment(assignment)
+    path = Path(dist) / "autograder" / f"{name}.zip"
     if not path.is_file():
-        raise GradingError(f"no autograder zip at {path}: run `wganlab build {matches[0]}` first")
+        raise GradingError(f"no autograder zip at {path}: run `wganlab build {name}` first")
     return path
 
 
@@ -93,18 +90,16 @@ def find_submissions(paths: list[Path]) -> list[Path]:
     return out
 
 
-def parse_results(results: dict) -> tuple[dict[str, float], dict[str, float]]:
-    """Scores and maxima per question from otter's Gradescope ``results.json`` dictionary."""
+def parse_results(results: dict) -> dict[str, float]:
+    """Score per question from otter's Gradescope ``results.json`` dictionary (maxima come from the zip)."""
     scores: dict[str, float] = {}
-    maxima: dict[str, float] = {}
     for test in results.get("tests", []):
         if test.get("max_score") is None:  # the "Public Tests" summary carries no points
             continue
         # otter splits a question into "name - 1", "name - 2"... entries; sum them per question.
         question = str(test.get("name", "")).split(" - ")[0].strip()
         scores[question] = scores.get(question, 0.0) + float(test.get("score") or 0.0)
-        maxima[question] = maxima.get(question, 0.0) + float(test.get("max_score") or 0.0)
-    return scores, maxima
+    return scores
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
@@ -200,7 +195,7 @@ def _run_otter(zip_path: Path, submission: Path, results_dir: Path, timeout: flo
         results_file = out / "results.json"
         if not row.error and results_file.is_file():
             results = json.loads(results_file.read_text())
-            row.scores, row.max_scores = parse_results(results)
+            row.scores = parse_results(results)
             shutil.copyfile(results_file, results_dir / f"{row.submission}.json")
         elif not row.error:
             row.error = _failure_reason(log.read_text(errors="replace"), _progress(progress))
