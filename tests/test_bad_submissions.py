@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -50,13 +49,13 @@ def _visible(results_file: Path) -> str:
 
 def hidden_lines(zip_path: Path) -> list[str]:
     """Distinctive lines a student must never see: hidden test cases and the shipped files."""
-    from wganlab.guard import _split_test_file
+    from wganlab.guard import split_test_file
 
     lines = []
     with zipfile.ZipFile(zip_path) as zf:
         for name in zf.namelist():
             if name.startswith("tests/") and name.endswith(".py"):
-                text = _split_test_file(zf.read(name).decode())[0]
+                text = split_test_file(zf.read(name).decode())[0]
             elif name.startswith("files/") and name.endswith((".py", ".json")):
                 text = zf.read(name).decode()
             else:
@@ -161,7 +160,6 @@ def test_grade_rejects_a_zip_that_is_not_an_autograder(tmp_path):
         zf.writestr("readme.txt", "hello")
     with pytest.raises(grading.GradingError, match="holds no tests"):
         grading.grade(submissions.ASSIGNMENT, [fake], tmp_path / "out", autograder=fake)
-    shutil.rmtree(tmp_path / "out", ignore_errors=True)
 
 
 def test_grade_command_takes_a_folder_a_prefix_and_a_zip(tmp_path, built, capsys):

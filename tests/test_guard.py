@@ -33,7 +33,7 @@ def test_hidden_files_are_recognised_even_reformatted(assignment, hidden, test_f
     assert text.quoted_in(" ".join(middle.split()))  # whitespace collapsed
     assert text.quoted_in(json.dumps(json.loads(expected)))
     for test in sorted((folder / "tests").glob("*.py")):
-        hidden_cases, _ = guard._split_test_file(test.read_text())
+        hidden_cases, _ = guard.split_test_file(test.read_text())
         assert hidden_cases and text.quoted_in(hidden_cases), test.name
 
 
@@ -44,7 +44,7 @@ def test_public_test_messages_are_not_withheld(assignment, hidden, test_files):
     for test in sorted((folder / "tests").glob("*.py")):
         public = [tc for tc in ExceptionTestFile.from_file(str(test)).test_cases if not tc.hidden]
         assert public, f"{test.name} has no public test case"
-        _, public_text = guard._split_test_file(test.read_text())
+        _, public_text = guard.split_test_file(test.read_text())
         for line in public_text.splitlines():
             message = f"❌ Test case failed\nError at line 9 in test {test.stem}:\n  {line.strip()}\nAssertionError: got 0.5"
             assert not text.quoted_in(message), (test.name, line)

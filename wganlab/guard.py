@@ -102,7 +102,7 @@ def _shingles(text: str) -> set[tuple[str, ...]]:
     return {tuple(tokens[i:i + SHINGLE]) for i in range(max(0, len(tokens) - SHINGLE + 1))}
 
 
-def _split_test_file(source: str) -> tuple[str, str]:
+def split_test_file(source: str) -> tuple[str, str]:
     """(hidden, public) text of one otter exception test file: hidden cases against the rest."""
     hidden, public = [], []
     tree = ast.parse(source)
@@ -130,7 +130,7 @@ class HiddenText:
         """Read an unpacked autograder zip: ``source/tests/*.py`` and ``source/files/*.{py,json}``."""
         hidden, public = [], []
         for path in sorted((source / "tests").glob("*.py")):
-            h, p = _split_test_file(path.read_text(encoding="utf-8"))
+            h, p = split_test_file(path.read_text(encoding="utf-8"))
             hidden.append(h)
             public.append(p)
         for path in sorted((source / "files").glob("*")):
