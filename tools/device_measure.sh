@@ -18,7 +18,8 @@ if [ -z "${SKIP_INSTALL:-}" ]; then
 else
   PYTHON=${PYTHON:-.venv/bin/python}
 fi
-export KERAS_BACKEND=jax PYTHONUNBUFFERED=1 WGANLAB_CACHE=${WGANLAB_CACHE:-/tmp/wganlab-cache}
+# Grading uses the CPU schedule everywhere; the sweeps here measure the GPU schedule explicitly.
+export WGANLAB_SCHEDULE=gpu KERAS_BACKEND=jax PYTHONUNBUFFERED=1 WGANLAB_CACHE=${WGANLAB_CACHE:-/tmp/wganlab-cache}
 SEEDS=${SEEDS:-5}
 (nvidia-smi -L 2>/dev/null || echo "no nvidia-smi"; $PYTHON -c "import jax; print(jax.devices())") | tee "$OUT/device.txt"
 start=$(date +%s)

@@ -10,6 +10,7 @@ Thresholds live with the hidden checks; the numbers behind them are in NOTES.md.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -31,33 +32,23 @@ class Schedule:
 
 
 CPU = Schedule(mnist_steps=1000, faces_steps=400, device="cpu")
+# Not calibrated: the thresholds in the hidden checks come from seed sweeps at the CPU schedule
+# (NOTES.md, "Convergence thresholds"); no sweep has run at these lengths yet (issue 13).
 GPU = Schedule(mnist_steps=3000, faces_steps=2000, device="gpu")
-
-
-def has_accelerator() -> bool:
-    """True when the active Keras backend sees a GPU (or TPU)."""
-    name = keras.backend.backend()
-    try:
-        if name == "jax":
-            import jax
-
-            return any(d.platform != "cpu" for d in jax.devices())
-        if name == "tensorflow":
-            import tensorflow as tf
-
-            return bool(tf.config.list_physical_devices("GPU"))
-        if name == "torch":
-            import torch
-
-            return torch.cuda.is_available()
-    except Exception:  # a broken driver means: grade on the CPU schedule
-        return False
-    return False
+SCHEDULES = {"cpu": CPU, "gpu": GPU}
+SCHEDULE_ENV = "WGANLAB_SCHEDULE"
 
 
 def default_schedule() -> Schedule:
-    """The GPU schedule where an accelerator is present, else the CPU one."""
-    return GPU if has_accelerator() else CPU
+    """The CPU schedule on every device: grades must not depend on the grader's hardware.
+
+    ``WGANLAB_SCHEDULE=gpu`` selects the longer GPU schedule explicitly; its thresholds are
+    uncalibrated (NOTES.md), so use it for measurements, not for grades.
+    """
+    name = os.environ.get(SCHEDULE_ENV, "cpu").strip().lower() or "cpu"
+    if name not in SCHEDULES:
+        raise ValueError(f"{SCHEDULE_ENV} must be one of {', '.join(SCHEDULES)}, got {name!r}")
+    return SCHEDULES[name]
 
 
 @dataclass
