@@ -384,7 +384,7 @@ def _report(r) -> str:
 
 def check_mnist_wgan_convergence(critic_loss, wgan_generator_loss, clip_weights):
     """A WGAN with the student's functions learns one MNIST digit (seeded, short)."""
-    from wganlab import convergence
+    from wganlab.course import convergence
 
     r = convergence.mnist_wgan(critic_loss, wgan_generator_loss, clip_weights, seed=GRADING_SEED,
                                clip=MNIST["clip"])
@@ -403,7 +403,7 @@ def check_mnist_wgan_convergence(critic_loss, wgan_generator_loss, clip_weights)
 
 def faces_data():
     """The faces the instructor shipped (celeba_gray32.npz beside this module), else MNIST."""
-    from wganlab import convergence
+    from wganlab.course import convergence
 
     cache = Path(__file__).with_name(FACES_CACHE)
     return convergence.faces(cache if cache.is_file() else None)
@@ -419,7 +419,7 @@ def check_faces_data_present():
 
 def check_wgan_gp_convergence(critic_loss_gp):
     """A WGAN-GP with the student's critic_loss_gp makes progress and a critic of slope ~1."""
-    from wganlab import convergence
+    from wganlab.course import convergence
 
     images, label = faces_data()
     r = convergence.faces_wgan_gp(critic_loss_gp, images, label, seed=GRADING_SEED)

@@ -30,7 +30,7 @@ def built(tmp_path_factory):
     The build grades each reference master with its own autograder (otter assign's run_tests),
     so a master whose tests fail stops the whole suite here, with otter's report.
     """
-    from wganlab import build
+    from wganlab.course import build
 
     root = tmp_path_factory.mktemp("build")
     celeba = None

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 import submissions
-from wganlab import grading
-from wganlab.build import GUARD_PLUGIN
+from wganlab.course import grading
+from wganlab.course.build import GUARD_PLUGIN
 
 TIMEOUT = 45.0
 CASES = {case.name: case for case in submissions.CASES}
@@ -49,7 +49,7 @@ def _visible(results_file: Path) -> str:
 
 def hidden_lines(zip_path: Path) -> list[str]:
     """Distinctive lines a student must never see: hidden test cases and the shipped files."""
-    from wganlab.guard import split_test_file
+    from wganlab.course.guard import split_test_file
 
     lines = []
     with zipfile.ZipFile(zip_path) as zf:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from wganlab.functions import ASSIGNMENTS, REPO_ROOT, questions
+from wganlab.course.functions import ASSIGNMENTS, REPO_ROOT, questions
 
 NAMES = list(ASSIGNMENTS)
 

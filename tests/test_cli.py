@@ -43,7 +43,7 @@ def test_bad_input_exits_2_with_a_clear_message(argv, message, capsys, tmp_path,
 
 
 def test_grade_without_a_built_zip_says_how_to_build(tmp_path):
-    from wganlab import grading
+    from wganlab.course import grading
 
     with pytest.raises(grading.GradingError, match="wganlab build 01_divergences"):
         grading.grade("01_divergences", [tmp_path / "a.ipynb"], tmp_path / "out", dist=tmp_path / "dist")

@@ -14,8 +14,8 @@ import shutil
 import pytest
 from otter.test_files import ExceptionTestFile
 
-from wganlab import grading
-from wganlab.functions import ASSIGNMENTS, questions as assignment_questions
+from wganlab.course import grading
+from wganlab.course.functions import ASSIGNMENTS, questions as assignment_questions
 
 
 def _points(folder, question):

@@ -13,8 +13,8 @@ from otter.execute import Checker
 from otter.nbmeta_config import NBMetadataConfig
 from otter.test_files import ExceptionTestFile
 
-from wganlab import guard
-from wganlab.functions import ASSIGNMENTS
+from wganlab.course import guard
+from wganlab.course.functions import ASSIGNMENTS
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from wganlab.functions import ASSIGNMENTS, questions
+from wganlab.course.functions import ASSIGNMENTS, questions
 
 pytestmark = pytest.mark.slow
 

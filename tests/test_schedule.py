@@ -9,7 +9,7 @@ import types
 
 import pytest
 
-from wganlab import convergence
+from wganlab.course import convergence
 
 
 def _pretend_every_backend_sees_a_gpu(monkeypatch):

@@ -20,7 +20,7 @@ from otter.test_files import ExceptionTestFile
 
 import variants
 from otter_tests import run_question
-from wganlab.functions import ASSIGNMENTS, reference_functions
+from wganlab.course.functions import ASSIGNMENTS, reference_functions
 
 ON_TENSORFLOW = keras.backend.backend() == "tensorflow"
 needs_tensorflow = pytest.mark.skipif(not ON_TENSORFLOW, reason="plain TensorFlow code runs under the "

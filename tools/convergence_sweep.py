@@ -6,7 +6,8 @@ import json, sys, time
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1] / "tests"))
 import numpy as np
 from keras import ops
-from wganlab import convergence as C, metrics, data
+from wganlab import metrics, data
+from wganlab.course import convergence as C
 import reference_fns as ref
 
 def flip_critic(r, f): return ops.mean(r) - ops.mean(f)

@@ -34,7 +34,8 @@ if sys.argv[1] == "summary":
 
 import keras
 from keras import ops
-from wganlab import estimator, functions
+from wganlab import estimator
+from wganlab.course import functions
 import wganlab_checks as checks
 
 ref = functions.reference_functions("02_critic_estimator")

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 import submissions  # noqa: E402
-from wganlab import build, grading  # noqa: E402
+from wganlab.course import build, grading  # noqa: E402
 
 
 def main() -> int:

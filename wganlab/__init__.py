@@ -3,7 +3,7 @@
 The library that student notebooks, reference solutions, the autograder and the tests share.
 It deliberately holds no implementation of the functions students write (see DESIGN.md):
 those live in the otter masters under ``solutions/`` and reach code through
-:func:`wganlab.functions.load_functions`.
+:func:`wganlab.course.functions.load_functions`.
 """
 
 import os

@@ -17,7 +17,7 @@ def _add_build(sub) -> None:
 
 
 def _build(args) -> int:
-    from wganlab import build
+    from wganlab.course import build
 
     for result in build.build(args.names or None, run_tests=not args.no_run_tests, celeba=args.celeba):
         print(f"{result.name}: {result.student_notebook} and {result.autograder_zip} ({result.seconds:.0f} s)")
@@ -38,7 +38,7 @@ def _add_grade(sub) -> None:
 
 
 def _grade(args) -> int:
-    from wganlab import grading
+    from wganlab.course import grading
 
     rows = grading.grade(args.assignment, args.submissions, args.out, jobs=args.jobs, timeout=args.timeout,
                          autograder=args.autograder)
@@ -77,10 +77,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.register(sub)
     bench.register(sub)
     args = parser.parse_args(argv)
-    from wganlab.build import BuildError
+    from wganlab.course.build import BuildError
     from wganlab.data import DataError
-    from wganlab.functions import FunctionsError
-    from wganlab.grading import GradingError
+    from wganlab.course.functions import FunctionsError
+    from wganlab.course.grading import GradingError
 
     try:
         return args.func(args)

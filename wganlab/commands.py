@@ -50,7 +50,7 @@ def register(sub) -> None:
 
 def objectives_for(kind: str, functions: Path | None):
     """Objectives of ``kind`` from a user's notebook/file, or from the reference masters."""
-    from wganlab import functions as fn
+    from wganlab.course import functions as fn
     from wganlab import train
 
     names = {"gan": ("discriminator_loss", "generator_loss"),
@@ -136,7 +136,8 @@ def run_train(args) -> int:
 
 def run_demo(args) -> int:
     """``wganlab demo``: a short WGAN-GP on one digit, then build and grade every assignment."""
-    from wganlab import build, data, grading, train
+    from wganlab import data, train
+    from wganlab.course import build, grading
 
     real = data.load_mnist(digits=[1])[0]
     config = dataclasses.replace(train.wgan_gp_config(), steps=args.steps)
@@ -185,7 +186,8 @@ def _family(name: str):
 
 def run_estimate(args) -> int:
     """``wganlab estimate``: one critic per theta, a PNG of estimate against exact W and a CSV."""
-    from wganlab import estimator, functions, plots
+    from wganlab import estimator, plots
+    from wganlab.course import functions
 
     thetas = parse_thetas(args.thetas)
     names = ("critic_loss", "clip_weights") if args.critic == "clip" else ("critic_loss",)

@@ -169,7 +169,7 @@ def guard_notebook(nb: nbformat.NotebookNode, progress: str | None) -> nbformat.
 
 def _function_of(question: str) -> str:
     """The student function a question grades, or a description for multi-function questions."""
-    from wganlab.functions import ASSIGNMENTS
+    from wganlab.course.functions import ASSIGNMENTS
 
     if any(question in functions for functions in ASSIGNMENTS.values()):
         return f"`{question}`"

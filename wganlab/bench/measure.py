@@ -33,11 +33,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-# Re-exported: callers and tests use them as ``wganlab.bench.<name>``.
-from wganlab.baseline import fit_data, fit_model_class
-from wganlab.bench_report import (COLUMNS, CONTRACT_COLUMNS, EXTRA_COLUMNS, Row, describe_machine,
+from wganlab.bench.baseline import fit_data, fit_model_class
+from wganlab.bench.report import (COLUMNS, CONTRACT_COLUMNS, EXTRA_COLUMNS, Row, describe_machine,
                                   format_rate, format_table, write_csv)
-from wganlab.bench_workloads import MNIST_DIGIT, RANDOM_CELEBA_IMAGES, WORKLOADS, Workload, make_workloads
+from wganlab.bench.workloads import MNIST_DIGIT, RANDOM_CELEBA_IMAGES, WORKLOADS, Workload, make_workloads
 
 VARIANTS = ("compiled", "compiled_xla", "eager", "keras_fit_baseline")
 

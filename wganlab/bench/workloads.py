@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 if TYPE_CHECKING:
-    from wganlab.bench import Schedule
+    from wganlab.bench.measure import Schedule
 
 WORKLOADS = ("mnist_wgan", "mnist_wgan_gp", "celeba_wgan_gp")
 MNIST_DIGIT = 1

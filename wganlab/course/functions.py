@@ -32,7 +32,7 @@ CONVERGENCE_QUESTIONS: dict[str, tuple[str, ...]] = {
     "04_wgan_gp_celeba": ("wgan_gp_convergence",),
 }
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def resolve_assignment(name: str) -> str:

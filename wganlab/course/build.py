@@ -19,10 +19,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from wganlab.functions import ASSIGNMENTS, REPO_ROOT, reference_functions, resolve_assignment
+from wganlab.course.functions import ASSIGNMENTS, REPO_ROOT, reference_functions, resolve_assignment
 
 CHECKS_MODULE = "wganlab_checks.py"
-GUARD_PLUGIN = "wganlab.guard.GradingGuard"
+GUARD_PLUGIN = "wganlab.course.guard.GradingGuard"
 
 
 class BuildError(RuntimeError):

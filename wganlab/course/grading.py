@@ -23,8 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wganlab.functions import ASSIGNMENTS, REPO_ROOT, questions as assignment_questions, resolve_assignment
-from wganlab.guard import PROGRESS_ENV
+from wganlab.course.functions import ASSIGNMENTS, REPO_ROOT, questions as assignment_questions, resolve_assignment
+from wganlab.course.guard import PROGRESS_ENV
 
 BASE_COLUMNS = ("submission", "total", "max_total", "error")
 
