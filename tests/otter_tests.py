@@ -16,13 +16,14 @@ from otter.test_files import ExceptionTestFile
 def run_question(folder: Path, question: str, env: dict) -> tuple[float, float, list[str]]:
     """Score, maximum and failure messages of one question's test file on ``env``."""
     files = str(folder / "files")
-    if files not in sys.path:
-        sys.path.insert(0, files)
+    sys.path.insert(0, files)
     sys.modules.pop("wganlab_checks", None)  # each zip ships its own expected values
-    test_file = ExceptionTestFile.from_file(str(folder / "tests" / f"{question}.py"))
-    test_file.run(env)
+    try:
+        test_file = ExceptionTestFile.from_file(str(folder / "tests" / f"{question}.py"))
+        test_file.run(env)
+    finally:
+        sys.path.remove(files)  # also when a test raises: the next zip's checks must not shadow
     score = sum(r.test_case.points for r in test_file.test_case_results if r.passed)
     maximum = sum(tc.points for tc in test_file.test_cases)
     failures = [r.message for r in test_file.test_case_results if not r.passed]
-    sys.path.remove(files)
     return score, maximum, failures
