@@ -1,4 +1,4 @@
-"""Tests for wganlab.metrics: exact and sliced W, diversity, the digit classifier, the report.
+"""Tests for wganlab.metrics (exact and sliced W, diversity, the report) and wganlab.classifier.
 
 The classifier is trained once per session into a pytest temporary cache folder; nothing is
 written into the repository or the user's ~/.cache.
@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import math
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
 import scipy.stats
 
-from wganlab import metrics
+from wganlab import classifier as clf
+from wganlab.classifier import classify_digits, digit_histogram
 from wganlab.metrics import (
     SampleReport,
-    classify_digits,
-    digit_histogram,
     diversity_ratio,
     evaluate_samples,
     mean_pairwise_distance,
@@ -191,8 +191,8 @@ def test_mean_pairwise_distance_hand_case_and_errors():
 def classifier_cache(tmp_path_factory):
     """A folder with a freshly trained classifier (trained once per session), and the model."""
     folder = tmp_path_factory.mktemp("wganlab_cache")
-    metrics._MEMO.clear()
-    model = metrics.digit_classifier(cache_dir=folder)
+    clf._MEMO.clear()
+    model = clf.digit_classifier(cache_dir=folder)
     return folder, model
 
 
@@ -202,7 +202,7 @@ def classifier(classifier_cache):
 
 
 def test_classifier_accuracy_on_heldout_digits(classifier):
-    images, labels = metrics.heldout_digits()
+    images, labels = clf.heldout_digits()
     assert images.shape == (500, 28, 28, 1) and np.bincount(labels).tolist() == [50] * 10
     predicted = classify_digits(images, classifier)
     assert predicted.shape == (500,) and predicted.dtype == np.int64
@@ -214,7 +214,7 @@ def test_heldout_digits_are_not_in_the_training_split():
     from wganlab.data import load_mnist
 
     _, labels = load_mnist()
-    train, held = metrics._heldout_split(labels)
+    train, held = clf._heldout_split(labels)
     assert len(held) == 500 and len(train) == 4500
     assert not set(train) & set(held)
 
@@ -231,13 +231,13 @@ def test_classifier_is_cached_and_reloaded_without_training(classifier_cache, mo
     def no_training():
         raise AssertionError("the classifier was retrained although a cached copy exists")
 
-    monkeypatch.setattr(metrics, "_train_classifier", no_training)
-    assert metrics.digit_classifier(cache_dir=folder) is model  # memoised in-process
-    monkeypatch.setattr(metrics, "_MEMO", {})
-    reloaded = metrics.digit_classifier(cache_dir=folder)  # from the file
+    monkeypatch.setattr(clf, "_train_classifier", no_training)
+    assert clf.digit_classifier(cache_dir=folder) is model  # memoised in-process
+    monkeypatch.setattr(clf, "_MEMO", {})
+    reloaded = clf.digit_classifier(cache_dir=folder)  # from the file
     assert reloaded is not model
     assert weights.stat().st_mtime_ns == mtime
-    images, _ = metrics.heldout_digits()
+    images, _ = clf.heldout_digits()
     np.testing.assert_array_equal(classify_digits(images[:100], reloaded), classify_digits(images[:100], model))
 
 
@@ -253,13 +253,13 @@ def test_cached_weights_load_under_the_other_backend(classifier_cache):
     if importlib.util.find_spec(other) is None:
         pytest.skip(f"{other} is not installed")
     folder, model = classifier_cache
-    images, labels = metrics.heldout_digits()
+    images, labels = clf.heldout_digits()
     expected = classify_digits(images, model)
     code = (
-        "import sys, numpy as np; from wganlab import metrics; "
-        "metrics._train_classifier = lambda: 1 / 0; "  # must load, never train
-        "m = metrics.digit_classifier(sys.argv[1]); x, _ = metrics.heldout_digits(); "
-        "print(''.join(map(str, metrics.classify_digits(x, m))))"
+        "import sys, numpy as np; from wganlab import classifier as clf; "
+        "clf._train_classifier = lambda: 1 / 0; "  # must load, never train
+        "m = clf.digit_classifier(sys.argv[1]); x, _ = clf.heldout_digits(); "
+        "print(''.join(map(str, clf.classify_digits(x, m))))"
     )
     env = {**os.environ, "KERAS_BACKEND": other, "TF_CPP_MIN_LOG_LEVEL": "3"}
     out = subprocess.run([sys.executable, "-c", code, str(folder)], capture_output=True, text=True, env=env)
@@ -271,19 +271,19 @@ def test_cached_weights_load_under_the_other_backend(classifier_cache):
 
 def test_classifier_cache_dir_defaults_to_env(monkeypatch, tmp_path):
     monkeypatch.setenv("WGANLAB_CACHE", str(tmp_path / "from_env"))
-    assert metrics._cache_dir(None) == tmp_path / "from_env"
+    assert clf._cache_dir(None) == tmp_path / "from_env"
     monkeypatch.delenv("WGANLAB_CACHE")
-    assert metrics._cache_dir(None) == metrics.Path.home() / ".cache" / "wganlab"
+    assert clf._cache_dir(None) == Path.home() / ".cache" / "wganlab"
 
 
 def test_corrupt_cache_file_is_replaced(classifier_cache, tmp_path, monkeypatch):
     folder, model = classifier_cache
     (tmp_path / "digit_classifier_v1.weights.h5").write_bytes(b"not an h5 file")
-    monkeypatch.setattr(metrics, "_MEMO", {})
+    monkeypatch.setattr(clf, "_MEMO", {})
     # Retraining is tested elsewhere; here a stand-in "training" returns the trained model.
-    monkeypatch.setattr(metrics, "_train_classifier", lambda: (model, {"version": "v1"}))
+    monkeypatch.setattr(clf, "_train_classifier", lambda: (model, {"version": "v1"}))
     with pytest.warns(UserWarning, match="could not load"):
-        assert metrics.digit_classifier(cache_dir=tmp_path) is model
+        assert clf.digit_classifier(cache_dir=tmp_path) is model
     assert (tmp_path / "digit_classifier_v1.weights.h5").stat().st_size > 100_000
 
 

@@ -19,7 +19,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from wganlab import autodiff, data, metrics, models, train
+from wganlab import autodiff, classifier, data, metrics, models, train
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ def _run(generator, critic, real, objectives, config, label, digits=None, eval_s
         history=result.history,
     )
     if digits is not None:
-        report.digit_fraction = float(np.isin(metrics.classify_digits(fake), digits).mean())
+        report.digit_fraction = float(np.isin(classifier.classify_digits(fake), digits).mean())
     report.grad_norm = interpolate_grad_norm(critic, target, fake, seed)
     return report
 
