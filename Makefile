@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install test test-tf test-jax demo build bench clean
+.PHONY: install test test-fast test-tf test-jax demo build bench clean
 
 install: $(STAMP)
 
@@ -19,6 +19,11 @@ $(STAMP): requirements.txt pyproject.toml
 # The whole suite under TensorFlow (the default backend), then the backend-sensitive part
 # (autodiff, trainers) again under JAX, the backend of the GPU graders.
 test: test-tf test-jax
+
+# The development loop: no build, no training beyond a few steps (tests that need the built zips,
+# the notebooks or the convergence runs are marked slow). Under 3 minutes on a 2-core CPU.
+test-fast: $(STAMP)
+	KERAS_BACKEND=tensorflow $(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS)
 
 test-tf: $(STAMP)
 	KERAS_BACKEND=tensorflow $(PY) -m pytest -q $(PYTEST_ARGS)

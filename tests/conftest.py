@@ -54,3 +54,11 @@ def test_files(built, tmp_path_factory):
             zf.extractall(folder)
         out[name] = folder
     return out
+
+
+def pytest_collection_modifyitems(config, items):
+    """Everything that needs the built zips is slow (the build alone takes minutes): the fast tier
+    (`make test-fast`, ``-m "not slow"``) leaves it out."""
+    for item in items:
+        if {"built", "test_files"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
