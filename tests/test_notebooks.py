@@ -4,7 +4,6 @@ Training cells are shortened by WGANLAB_FAST (see wganlab.nb); the cells are the
 students run, so a notebook that breaks here breaks for them.
 """
 
-import os
 import shutil
 
 import nbformat
