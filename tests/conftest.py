@@ -23,22 +23,44 @@ def celeba_zip():
     return CELEBA_ZIP
 
 
+# `make test` builds the zips once, in its TensorFlow run, into this folder; its JAX and torch runs
+# grade with the same zips, as graders on those backends do. Unset: each session builds its own.
+SHARED_BUILD = os.environ.get("WGANLAB_TEST_BUILD", "")
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
     """One build of every assignment into a scratch dist/ and assignments/, shared by the suite.
 
     The build grades each reference master with its own autograder (otter assign's run_tests),
-    so a master whose tests fail stops the whole suite here, with otter's report.
+    so a master whose tests fail stops the whole suite here, with otter's report. With
+    WGANLAB_TEST_BUILD set, the first session builds into that folder and later ones reuse it.
     """
+    import dataclasses
+    import json
+
     from wganlab.course import build
 
-    root = tmp_path_factory.mktemp("build")
+    if SHARED_BUILD:
+        root = Path(SHARED_BUILD)
+        manifest = root / "built.json"
+        if manifest.exists():
+            return {r["name"]: build.BuildResult(**{k: Path(v) if k.endswith(("notebook", "zip")) else v
+                                                    for k, v in r.items()})
+                    for r in json.loads(manifest.read_text())}
+        root.mkdir(parents=True, exist_ok=True)
+    else:
+        root = tmp_path_factory.mktemp("build")
     celeba = None
     if CELEBA_ZIP.exists():  # real faces for assignment 4's convergence question
         from wganlab import data
 
         celeba = data.prepare_celeba(CELEBA_ZIP, root / "celeba_gray32.npz", n=10000, size=32, progress=False)
     results = build.build(None, dist=root / "dist", assignments=root / "assignments", celeba=celeba)
+    if SHARED_BUILD:  # written last: a build that failed half-way is never reused
+        rows = [{k: str(v) if isinstance(v, Path) else v for k, v in dataclasses.asdict(r).items()}
+                for r in results]
+        manifest.write_text(json.dumps(rows, indent=1))
     return {r.name: r for r in results}
 
 
@@ -57,8 +79,8 @@ def test_files(built, tmp_path_factory):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Everything that needs the built zips is slow (the build alone takes minutes): the fast tier
-    (`make test-fast`, ``-m "not slow"``) leaves it out."""
+    """Everything that needs the built zips is marked needs_build (the build alone takes minutes):
+    the fast tier (`make test-fast`) leaves it out."""
     for item in items:
         if {"built", "test_files"} & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.needs_build)

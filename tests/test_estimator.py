@@ -112,6 +112,22 @@ def test_training_updates_every_member_and_the_constraint_sees_the_stack():
     assert estimator.critic_gap(critic, fakes, fakes).shape == (MEMBERS,)
 
 
+def test_a_numpy_constraint_clips_every_member_like_the_compiled_one():
+    config = estimator.CriticConfig(kind="clip", steps=4, batch_size=32, n_samples=200, hidden=HIDDEN)
+    real = RNG.normal(size=(200, DIM)).astype("float32")
+    fakes = RNG.normal(1.0, 1.0, size=(MEMBERS, 200, DIM)).astype("float32")
+
+    def numpy_clip(model):
+        model.set_weights([np.clip(w, -config.clip, config.clip) for w in model.get_weights()])
+
+    objective = estimator.clipped_objective(ref.critic_loss)
+    compiled = estimator.train_critics(real, fakes, objective, config, lambda m: ref.clip_weights(m, config.clip))
+    eager = estimator.train_critics(real, fakes, objective, config, numpy_clip)
+    for a, b in zip(eager.trainable_variables, compiled.trainable_variables):
+        np.testing.assert_allclose(_np(a), _np(b), rtol=1e-4, atol=1e-6, err_msg=a.path)
+        assert np.abs(_np(a)).max() <= config.clip + 1e-7
+
+
 def test_unknown_family_is_a_clear_value_error():
     with pytest.raises(ValueError, match="unknown family 'nope'.*parallel_lines"):
         estimator.estimate_curve("nope", [0.0, 1.0], 0.0, estimator.clipped_objective(ref.critic_loss))

@@ -55,6 +55,29 @@ def test_weight_clipping_holds_after_every_run():
     assert max(float(ops.max(ops.abs(v))) for v in c.trainable_variables) <= 0.02 + 1e-7
 
 
+def _numpy_clip_weights(model, c):
+    model.set_weights([np.clip(w, -c, c) for w in model.get_weights()])
+
+
+def test_a_numpy_constraint_trains_like_the_compiled_one(capsys):
+    # Behaviour, not style: numpy clipping cannot be traced, so the trainer runs it eagerly between
+    # compiled updates (one notice), on the same random stream: same history, same weights.
+    runs = []
+    for clip_weights in (ref.clip_weights, _numpy_clip_weights):
+        g, c = _pair(3)
+        objectives = train.wgan_objectives(ref.critic_loss, ref.wgan_generator_loss, clip_weights, clip=0.02)
+        result = train.train(g, c, _toy(), objectives, train.wgan_config(steps=6, log_every=3, progress=False))
+        runs.append((result.history, [ops.convert_to_numpy(v) for v in (*g.weights, *c.weights)]))
+    notices = [line for line in capsys.readouterr().out.splitlines() if "runs eagerly" in line]
+    assert len(notices) == (0 if train.autodiff.backend() == "torch" else 1), notices
+    (h_ops, w_ops), (h_np, w_np) = runs
+    for key in h_ops:
+        np.testing.assert_allclose(h_np[key], h_ops[key], rtol=1e-4, atol=1e-6, err_msg=key)
+    for a, b in zip(w_np, w_ops):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    assert max(np.abs(w).max() for w in w_np[len(w_np) - len(c.weights):]) <= 0.02 + 1e-7
+
+
 def test_same_seed_same_history_and_other_seed_differs():
     objectives, preset = OBJECTIVES["wgan_gp"]
     runs = []

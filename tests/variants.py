@@ -428,15 +428,15 @@ def clip_weights__first_layer_only(model, c):
         v.assign(ops.clip(v, -c, c))
 
 
-@wrong
+@correct
 def clip_weights__numpy_roundtrip(model, c):
-    """Clips with numpy and set_weights: fine eagerly, impossible inside a compiled step."""
+    """Clips with numpy and set_weights: cannot be compiled, so the trainers run it eagerly."""
     model.set_weights([np.clip(w, -c, c) for w in model.get_weights()])
 
 
-@wrong
+@correct
 def clip_weights__numpy_assign(model, c):
-    """assign(np.clip(...)) of each variable: reads the value with numpy, breaks when compiled."""
+    """assign(np.clip(...)) of each variable: reads the value with numpy, so it runs eagerly."""
     for v in model.trainable_variables:
         v.assign(np.clip(ops.convert_to_numpy(v), -c, c))
 

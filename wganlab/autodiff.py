@@ -18,9 +18,11 @@ Writing the step statefully is what lets a student's ``clip_weights`` (``v.assig
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Callable, Sequence
 
 import keras
+import numpy as np
 from keras import ops
 
 
@@ -30,7 +32,11 @@ def backend() -> str:
 
 
 def input_gradients(fn: Callable[[Any], Any], x: Any) -> Any:
-    """Gradient of ``sum(fn(x))`` w.r.t. ``x``: same shape as ``x``, differentiable again."""
+    """Gradient of ``sum(fn(x))`` w.r.t. ``x``: same shape as ``x``, differentiable again.
+
+    Zeros where ``fn(x)`` does not depend on ``x`` (cut off by ``stop_gradient`` or numpy), on
+    every backend.
+    """
     name = backend()
     if name == "tensorflow":
         import tensorflow as tf
@@ -39,25 +45,54 @@ def input_gradients(fn: Callable[[Any], Any], x: Any) -> Any:
         with tf.GradientTape() as tape:
             tape.watch(x)
             total = ops.sum(fn(x))
-        return tape.gradient(total, x)
+        grad = tape.gradient(total, x)
+        return ops.zeros_like(x) if grad is None else grad
     if name == "jax":
         import jax
 
-        return jax.grad(lambda z: ops.sum(fn(z)))(ops.convert_to_tensor(x))
+        x = ops.convert_to_tensor(x)
+        try:
+            return jax.grad(lambda z: ops.sum(ops.convert_to_tensor(fn(z))))(x)
+        except jax.errors.TracerArrayConversionError:
+            return ops.zeros_like(x)  # fn goes through numpy: constant in x, as under TensorFlow
     if name == "torch":
         import torch
 
         x = ops.convert_to_tensor(x)
         if not x.requires_grad:
             x = x.detach().requires_grad_(True)
-        total = ops.sum(fn(x))
-        (grad,) = torch.autograd.grad(total, x, create_graph=True)
-        return grad
+        total, connected = _torch_eval(lambda: ops.sum(fn(x)))
+        if not connected:
+            return ops.zeros_like(x)
+        (grad,) = torch.autograd.grad(total, x, create_graph=True, allow_unused=True)
+        return ops.zeros_like(x) if grad is None else grad
     raise NotImplementedError(f"wganlab supports the tensorflow, jax and torch backends, not {name!r}")
 
 
+def _torch_eval(fn: Callable[[], Any]) -> tuple[Any, bool]:
+    """``(fn(), connected)``: connected is False where the value is cut off from the graph.
+
+    TensorFlow turns a tensor handed to numpy into a constant, so a numpy loss or penalty has zero
+    gradients there; torch raises instead. Evaluating it once more without the graph gives torch
+    the same behaviour (and the checks their own message about gradients that do not flow).
+    """
+    import torch
+
+    try:
+        out = fn()
+    except RuntimeError as exc:
+        if "Can't call numpy() on Tensor that requires grad" not in str(exc):
+            raise
+        with torch.no_grad():
+            return fn(), False
+    return out, isinstance(out, torch.Tensor) and out.requires_grad
+
+
 def value_and_grad(loss_fn: Callable[[], Any], variables: Sequence[keras.Variable]):
-    """Return ``(loss, grads)``: a scalar loss closure's value and one gradient per variable."""
+    """Return ``(loss, grads)``: a scalar loss closure's value and one gradient per variable.
+
+    Zero gradients for variables the loss does not depend on, on every backend.
+    """
     name = backend()
     variables = list(variables)
     if name == "tensorflow":
@@ -65,32 +100,56 @@ def value_and_grad(loss_fn: Callable[[], Any], variables: Sequence[keras.Variabl
 
         with tf.GradientTape() as tape:
             loss = loss_fn()
+        if not tf.is_tensor(loss):  # computed with numpy: a constant
+            return ops.convert_to_tensor(loss), [ops.zeros(v.shape, v.dtype) for v in variables]
         grads = tape.gradient(loss, variables)
         return loss, [ops.zeros_like(v) if g is None else g for g, v in zip(grads, variables)]
     if name == "jax":
         import jax
 
-        from keras.src.backend.common.stateless_scope import get_stateless_scope
-
-        parent = get_stateless_scope()
+        parent = _JAX_SCOPES[-1] if _JAX_SCOPES else None
+        tracked = list(parent[1]) if parent else []
+        own = {id(v) for v in variables}
+        tracked_ids = {id(v) for v in tracked}
 
         def pure(values):
-            # A nested scope sees only its own mapping, so inherit the enclosing one: inside a
-            # compiled step every other variable (the generator, the optimizer) is traced too.
-            scope = keras.StatelessScope(state_mapping=list(zip(variables, values)))
-            if parent is not None:
-                scope.state_mapping = {**parent.state_mapping, **scope.state_mapping}
-            with scope:
-                return loss_fn()
+            # A nested scope sees only its own mapping, so start from the enclosing compiled
+            # step's current values: every other variable (generator, optimizer) is traced too.
+            inherited = [(v, parent[0].get_current_value(v)) for v in tracked if id(v) not in own]
+            scope = keras.StatelessScope(state_mapping=inherited + list(zip(variables, values)))
+            with scope, _jax_scope(scope, tracked + [v for v in variables if id(v) not in tracked_ids]):
+                return ops.convert_to_tensor(loss_fn())
 
-        return jax.value_and_grad(pure)([v.value for v in variables])
+        try:
+            return jax.value_and_grad(pure)([v.value for v in variables])
+        except jax.errors.TracerArrayConversionError:
+            if parent is not None:  # inside a compiled step there is no value to fall back on
+                raise
+            # A numpy loss is a constant under TensorFlow: its value with zero gradients.
+            return ops.convert_to_tensor(loss_fn()), [ops.zeros(v.shape, v.dtype) for v in variables]
     if name == "torch":
         import torch
 
-        loss = loss_fn()
+        loss, connected = _torch_eval(loss_fn)
+        if not connected:
+            return ops.convert_to_tensor(loss), [ops.zeros(v.shape, v.dtype) for v in variables]
         grads = torch.autograd.grad(loss, [v.value for v in variables], allow_unused=True)
         return loss, [ops.zeros_like(v) if g is None else g for g, v in zip(grads, variables)]
     raise NotImplementedError(f"wganlab supports the tensorflow, jax and torch backends, not {name!r}")
+
+
+# The StatelessScopes this module opened under JAX, innermost last, with the variables each maps.
+# Keras has no public accessor for the active scope, so the module keeps its own record.
+_JAX_SCOPES: list[tuple[keras.StatelessScope, list]] = []
+
+
+@contextlib.contextmanager
+def _jax_scope(scope: keras.StatelessScope, variables: list):
+    _JAX_SCOPES.append((scope, variables))
+    try:
+        yield
+    finally:
+        _JAX_SCOPES.pop()
 
 
 def compile_step(
@@ -124,7 +183,8 @@ def _jax_compile(step, variables):
     import jax
 
     def pure(values, *args):
-        with keras.StatelessScope(state_mapping=list(zip(variables, values))) as scope:
+        with keras.StatelessScope(state_mapping=list(zip(variables, values))) as scope, \
+                _jax_scope(scope, variables):
             outputs = step(*args)
         new_values = []
         for variable, old in zip(variables, values):
@@ -141,3 +201,38 @@ def _jax_compile(step, variables):
         return outputs
 
     return run
+
+
+def runs_compiled(fn: Callable[[], None], variables: Sequence[keras.Variable], *,
+                  jit_compile: bool | None = None) -> bool:
+    """Whether the in-place ``fn()`` leaves ``variables`` as it does eagerly when compiled.
+
+    Probes twice, from two random fills of the variables (restored afterwards): a function that
+    cannot be traced (numpy, ``get_weights``) or that bakes the traced values in as constants
+    fails the probe. Errors of ``fn`` itself surface from the eager run.
+    """
+    variables = list(variables)
+    saved = [ops.convert_to_numpy(v) for v in variables]
+    floats = [np.issubdtype(s.dtype, np.floating) for s in saved]
+    step = compile_step(fn, variables, jit_compile=jit_compile)
+    rng = np.random.default_rng(0)
+    try:
+        for _ in range(2):
+            fills = [rng.normal(size=s.shape).astype(s.dtype) if f else s for s, f in zip(saved, floats)]
+            for v, value in zip(variables, fills):
+                v.assign(value)
+            fn()
+            eager = [ops.convert_to_numpy(v) for v in variables]
+            for v, value in zip(variables, fills):
+                v.assign(value)
+            try:
+                step()
+            except Exception:  # noqa: BLE001 - any tracing failure means: run it eagerly
+                return False
+            if not all(np.allclose(a, ops.convert_to_numpy(v), rtol=1e-6, atol=1e-7)
+                       for a, v in zip(eager, variables)):
+                return False
+        return True
+    finally:
+        for v, value in zip(variables, saved):
+            v.assign(value)

@@ -183,11 +183,25 @@ def train_critics(
         loss, grads = autodiff.value_and_grad(lambda: critic_objective(critic, r, f, alpha),
                                               critic.trainable_variables)
         opt.apply(grads, critic.trainable_variables)
-        if constraint is not None:
+        if inline is not None:
+            inline(critic)
+        return loss
+
+    # A constraint that cannot be traced (numpy, set_weights) runs eagerly after each update.
+    eager = constraint is not None and not autodiff.runs_compiled(lambda: constraint(critic), critic.variables)
+    if eager:
+        print("note: the critics' constraint (clip_weights) cannot run inside the compiled step under "
+              f"{autodiff.backend()}, so it runs eagerly after each update (slower); "
+              "variable.assign(keras.ops.clip(...)) runs compiled")
+    inline = None if eager else constraint
+    compiled = autodiff.compile_step(step, [*critic.variables, *opt.variables, seeds.state])
+
+    def run(*args):
+        loss = compiled(*args)
+        if eager:
             constraint(critic)
         return loss
 
-    run = autodiff.compile_step(step, [*critic.variables, *opt.variables, seeds.state])
     real_t = ops.convert_to_tensor(real)
     fakes_t = ops.convert_to_tensor(np.reshape(fakes, (members * n_fake, dim)))
     for _ in range(config.steps):

@@ -149,16 +149,9 @@ def _check_data(data: Any, critic: keras.Model) -> Any:
     return data
 
 
-def build_step(
-    generator: keras.Model,
-    critic: keras.Model,
-    objectives: Objectives,
-    config: TrainConfig,
-    n_data: int,
-) -> tuple[Callable[[Any], tuple], list]:
-    """Return ``(step, variables)``: ``step(data) -> (critic_loss, generator_loss, w_estimate)``
-    runs ``n_critic`` critic updates and one generator update; ``variables`` is the state it
-    reads and writes (compiled by :func:`wganlab.autodiff.compile_step`)."""
+def _updates(generator, critic, objectives, config, n_data):
+    """The step's parts: ``critic_update(data) -> (loss, real, fake)`` (no constraint),
+    ``generator_update(real, fake) -> (generator_loss, w_estimate)`` and the state they touch."""
     batch, latent = config.batch_size, _latent_dim(generator)
     sample_shape = tuple(critic.input_shape[1:])
     g_opt, c_opt = make_optimizer(config), make_optimizer(config)
@@ -166,24 +159,18 @@ def build_step(
     c_opt.build(critic.trainable_variables)
     seeds = keras.random.SeedGenerator(config.seed)
 
-    def sample(data):
+    def critic_update(data):
         idx = keras.random.randint((batch,), 0, n_data, seed=seeds)
         real = ops.take(data, idx, axis=0)
         fake = ops.stop_gradient(generator(keras.random.normal((batch, latent), seed=seeds), training=True))
         # Uniform interpolation weight, one per sample, broadcast over the sample axes.
         alpha = keras.random.uniform((batch,) + (1,) * len(sample_shape), seed=seeds)
-        return real, fake, alpha
-
-    def step(data):
         critic_vars = critic.trainable_variables
-        for _ in range(config.n_critic):
-            real, fake, alpha = sample(data)
-            c_loss, grads = autodiff.value_and_grad(
-                lambda: objectives.critic(critic, real, fake, alpha), critic_vars
-            )
-            c_opt.apply(grads, critic_vars)
-            if objectives.constraint is not None:
-                objectives.constraint(critic)
+        c_loss, grads = autodiff.value_and_grad(lambda: objectives.critic(critic, real, fake, alpha), critic_vars)
+        c_opt.apply(grads, critic_vars)
+        return c_loss, real, fake
+
+    def generator_update(real, fake):
         # The critic's Kantorovich-Rubinstein gap on the last batch: its estimate of (k times) W.
         w_est = ops.mean(critic(real)) - ops.mean(critic(fake))
         z = keras.random.normal((batch, latent), seed=seeds)
@@ -192,12 +179,68 @@ def build_step(
             generator.trainable_variables,
         )
         g_opt.apply(grads, generator.trainable_variables)
-        return (ops.convert_to_tensor(c_loss, "float32"), ops.convert_to_tensor(g_loss, "float32"),
-                ops.convert_to_tensor(w_est, "float32"))
+        return g_loss, w_est
 
     variables = [*generator.variables, *critic.variables, *g_opt.variables, *c_opt.variables,
                  seeds.state]
-    return step, variables
+    return critic_update, generator_update, variables
+
+
+def _chain(critic_update, generator_update, constraint, critic, n_critic):
+    def step(data):
+        for _ in range(n_critic):
+            c_loss, real, fake = critic_update(data)
+            if constraint is not None:
+                constraint(critic)
+        g_loss, w_est = generator_update(real, fake)
+        return tuple(ops.convert_to_tensor(v, "float32") for v in (c_loss, g_loss, w_est))
+
+    return step
+
+
+def build_step(
+    generator: keras.Model,
+    critic: keras.Model,
+    objectives: Objectives,
+    config: TrainConfig,
+    n_data: int,
+) -> tuple[Callable[[Any], tuple], list]:
+    """Return ``(step, variables)``: ``step(data) -> (critic_loss, generator_loss, w_estimate)``
+    runs ``n_critic`` critic updates (each followed by the constraint) and one generator update;
+    ``variables`` is the state it reads and writes (compiled by
+    :func:`wganlab.autodiff.compile_step`)."""
+    critic_update, generator_update, variables = _updates(generator, critic, objectives, config, n_data)
+    return _chain(critic_update, generator_update, objectives.constraint, critic, config.n_critic), variables
+
+
+def build_split_step(
+    generator: keras.Model,
+    critic: keras.Model,
+    objectives: Objectives,
+    config: TrainConfig,
+    n_data: int,
+) -> Callable[[Any], tuple]:
+    """The step of :func:`build_step` with compiled updates and the constraint run eagerly between
+    them: for a constraint that cannot be traced (numpy, ``set_weights``). Same random stream."""
+    critic_update, generator_update, variables = _updates(generator, critic, objectives, config, n_data)
+    compile_ = lambda fn: autodiff.compile_step(  # noqa: E731
+        fn, variables, compiled=config.compiled, jit_compile=config.jit_compile)
+    return _chain(compile_(critic_update), compile_(generator_update), objectives.constraint, critic,
+                  config.n_critic)
+
+
+def constraint_runs_compiled(objectives: Objectives, critic: keras.Model, config: TrainConfig) -> bool:
+    """Whether the constraint gives the same weights inside the compiled step as eagerly; if not,
+    print a one-line notice (training then runs it eagerly, slower)."""
+    if objectives.constraint is None or not config.compiled:
+        return True
+    if autodiff.runs_compiled(lambda: objectives.constraint(critic), critic.variables,
+                              jit_compile=config.jit_compile):
+        return True
+    print(f"note: the {objectives.name} constraint (clip_weights) cannot run inside the compiled "
+          f"step under {autodiff.backend()}, so it runs eagerly after each critic update (slower); "
+          "variable.assign(keras.ops.clip(...)) runs compiled")
+    return False
 
 
 def train(
@@ -217,8 +260,11 @@ def train(
     if config.steps < 0 or config.batch_size < 1 or config.n_critic < 1 or config.log_every < 1:
         raise ValueError(f"steps >= 0, batch_size >= 1, n_critic >= 1 and log_every >= 1 needed: {config}")
     data = _check_data(data, critic)
-    step, variables = build_step(generator, critic, objectives, config, int(data.shape[0]))
-    step = autodiff.compile_step(step, variables, compiled=config.compiled, jit_compile=config.jit_compile)
+    if constraint_runs_compiled(objectives, critic, config):
+        step, variables = build_step(generator, critic, objectives, config, int(data.shape[0]))
+        step = autodiff.compile_step(step, variables, compiled=config.compiled, jit_compile=config.jit_compile)
+    else:
+        step = build_split_step(generator, critic, objectives, config, int(data.shape[0]))
 
     history: dict[str, list[float]] = {k: [] for k in HISTORY_KEYS}
     pending: list[tuple] = []

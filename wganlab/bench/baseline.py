@@ -3,8 +3,8 @@
 It reproduces how the Keras WGAN-GP example writes a WGAN-GP (a ``keras.Model`` subclass holding
 the generator and the critic, whose ``train_step`` runs the critic loop), so that the benchmark
 can compare the trainer's compiled step against it. ``train_step`` uses ``tf.GradientTape`` under
-TensorFlow and is the stateless ``train_step(state, data)`` that Keras's JAX trainer requires
-under JAX. Nothing here imports Keras until it is used.
+TensorFlow, is the stateless ``train_step(state, data)`` that Keras's JAX trainer requires under
+JAX, and uses ``torch.autograd.grad`` under PyTorch. Nothing here imports Keras until it is used.
 """
 
 from __future__ import annotations
@@ -84,12 +84,45 @@ def fit_model_class():
             self.built = True
 
         def compile(self, **kwargs):
+            if keras.backend.backend() == "torch":
+                # torch.compile cannot run the penalty's double backward (see _step_runner), so
+                # fit runs the step eagerly, as the trainer does.
+                kwargs.setdefault("jit_compile", False)
             super().compile(optimizer=self.c_optimizer, **kwargs)
 
         def train_step(self, *args):
             if keras.backend.backend() == "jax":
                 return self._jax_train_step(*args)
+            if keras.backend.backend() == "torch":
+                return self._torch_train_step(*args)
             return self._tf_train_step(*args)
+
+        # PyTorch: Keras's torch trainer calls train_step(data) eagerly; torch autograd
+        # (torch.autograd.grad, the way the Keras torch custom train_step guide writes it).
+        def _torch_train_step(self, data):
+            import torch
+
+            reals = keras.utils.unpack_x_y_sample_weight(data)[0]
+            critic_vars = self.critic.trainable_variables
+            for i in range(self.n_critic):
+                real = reals[i * self.batch:(i + 1) * self.batch]
+                z = keras.random.normal((self.batch, self.latent), seed=self.seed_generator)
+                with torch.no_grad():
+                    fake = self.generator(z, training=True)
+                alpha = keras.random.uniform(self.alpha_shape, seed=self.seed_generator)
+                c_loss = self.objectives.critic(self.critic, real, fake, alpha)
+                grads = torch.autograd.grad(c_loss, [v.value for v in critic_vars])
+                with torch.no_grad():
+                    self.c_optimizer.apply(grads, critic_vars)
+                    if self.objectives.constraint is not None:
+                        self.objectives.constraint(self.critic)
+            z = keras.random.normal((self.batch, self.latent), seed=self.seed_generator)
+            gen_vars = self.generator.trainable_variables
+            g_loss = self.objectives.generator(self.critic(self.generator(z, training=True), training=True))
+            grads = torch.autograd.grad(g_loss, [v.value for v in gen_vars])
+            with torch.no_grad():
+                self.g_optimizer.apply(grads, gen_vars)
+            return {"critic_loss": c_loss.detach(), "generator_loss": g_loss.detach()}
 
         # TensorFlow: stateful, one GradientTape per update, traced by fit's tf.function.
         def _tf_train_step(self, data):

@@ -15,7 +15,8 @@ Variants:
 - ``keras_fit_baseline``: a ``keras.Model`` subclass holding the generator and the critic whose
   ``train_step`` runs the critic loop, driven by ``model.fit(..., epochs=1, steps_per_epoch=K)``,
   written the way the Keras WGAN-GP example does it (``tf.GradientTape`` under TensorFlow; a
-  stateless ``train_step(state, data)`` under JAX, as Keras's JAX trainer requires).
+  stateless ``train_step(state, data)`` under JAX, as Keras's JAX trainer requires;
+  ``torch.autograd.grad`` under PyTorch, with ``fit(jit_compile=False)``).
 
 The CSV's first five columns are the contract (``workload, backend, variant, batch,
 steps_per_s``); the others describe the measurement.
@@ -58,6 +59,11 @@ QUICK = Schedule(seconds=0.5, repeats=3, celeba_size=32, celeba_images=4096)
 
 
 # ------------------------------------------------------------------------------------- timing
+
+# Measured with torch 2.13.0 (docs/notes/backends.md): torch.compile(fullgraph=True) of the step
+# stops at torch.autograd.grad ("Unsupported using torch.autograd.grad"), and the default mode
+# raises "torch.compile with aot_autograd does not currently support double backward".
+TORCH_EAGER = "torch eager: torch.compile does not support the step's double backward (torch 2.13)"
 
 
 def _sync(outputs, generator) -> None:
@@ -105,8 +111,7 @@ def _step_runner(workload: Workload, objectives, batch: int, variant: str):
             out = step(data)
         _sync(out, generator)
 
-    how = {"tensorflow": f"tf.function(jit_compile={jit})", "jax": "jax.jit",
-           "torch": "torch eager (compile_step does not compile under torch)"}
+    how = {"tensorflow": f"tf.function(jit_compile={jit})", "jax": "jax.jit", "torch": TORCH_EAGER}
     return run, how.get(keras.backend.backend(), "") if compiled else "not compiled"
 
 
@@ -133,9 +138,8 @@ def _skip_reason(variant: str, backend: str) -> str:
         raise ValueError(f"unknown variant {variant!r}; choose from {', '.join(VARIANTS)}")
     if variant == "compiled_xla" and backend != "tensorflow":
         return f"not measured: {backend} has no separate XLA switch (jax.jit always uses XLA)"
-    if variant == "keras_fit_baseline" and backend not in ("tensorflow", "jax"):
-        return (f"not measured: no fit baseline written for {backend} (its train_step could not be "
-                "checked without it installed)")
+    if variant == "keras_fit_baseline" and backend not in ("tensorflow", "jax", "torch"):
+        return f"not measured: no fit baseline written for {backend}"
     return ""
 
 
