@@ -32,6 +32,17 @@ def _notebook(reference: dict) -> dict:
     return add_cell_after(nb, "kl_divergence", "EPS = 0.0  # a constant: loaded\nLOG = np.log  # not a constant\nprint(LOG)\n")
 
 
+def _grade_snapshot(tmp_path, test_files, notebook: dict) -> dict:
+    snapshot = tmp_path / "snapshot"
+    shutil.copytree(test_files[ASSIGNMENT] / "files", snapshot / "files")
+    shutil.copytree(test_files[ASSIGNMENT] / "tests", snapshot / "tests")
+    (snapshot / "submission.ipynb").write_text(json.dumps(notebook))
+    (tmp_path / "work").mkdir()
+    subprocess.run([sys.executable, "-P", "-m", "wganlab.course.isolation", str(snapshot), str(tmp_path / "r.json")],
+                   cwd=tmp_path / "work", check=True, capture_output=True, env={**os.environ})
+    return json.loads((tmp_path / "r.json").read_text())["questions"]
+
+
 def test_loader_runs_definitions_and_constants_only(tmp_path, built):
     path = tmp_path / "nb.ipynb"
     path.write_text(json.dumps(_notebook(json.loads(built[ASSIGNMENT].reference_notebook.read_text()))))
@@ -41,20 +52,32 @@ def test_loader_runs_definitions_and_constants_only(tmp_path, built):
 
 
 def test_isolated_process_grades_the_snapshot_and_names_notebook_globals(tmp_path, built, test_files):
-    snapshot = tmp_path / "snapshot"
-    shutil.copytree(test_files[ASSIGNMENT] / "files", snapshot / "files")
-    shutil.copytree(test_files[ASSIGNMENT] / "tests", snapshot / "tests")
     reference = json.loads(built[ASSIGNMENT].reference_notebook.read_text())
-    (snapshot / "submission.ipynb").write_text(json.dumps(_notebook(reference)))
-    (tmp_path / "work").mkdir()
-    subprocess.run([sys.executable, "-P", "-m", "wganlab.course.isolation", str(snapshot), str(tmp_path / "r.json")],
-                   cwd=tmp_path / "work", check=True, capture_output=True, env={**os.environ})
-    results = json.loads((tmp_path / "r.json").read_text())["questions"]
-    assert all(passed for passed, _ in results["wasserstein_1d"]), results["wasserstein_1d"]
-    assert all(passed for passed, _ in results["js_divergence"])
-    failed = [message for passed, message in results["kl_divergence"] if not passed]
+    results = _grade_snapshot(tmp_path, test_files, _notebook(reference))
+    assert all(passed for passed, _ in results["wasserstein_1d"]), results["wasserstein_1d"]  # EPS loaded
+    assert all(passed for passed, _ in results["example1_distances"])
+    # js_divergence calls kl_divergence in the reference: the message names the function that reads LOG.
+    failed = [message for passed, message in results["kl_divergence"] + results["js_divergence"] if not passed]
+    assert len(failed) == 4
     assert failed and all("`kl_divergence` uses `LOG`, which your notebook defines outside a function" in m
                           for m in failed), failed
+
+
+def test_definitions_that_patch_the_checks_when_they_load_are_undone(tmp_path, built, test_files):
+    """A class body, a decorator and a default argument run when the loader defines them: patches undone."""
+    reference = json.loads(built[ASSIGNMENT].reference_notebook.read_text())
+    nb = replace_function(reference, "kl_divergence", "def kl_divergence(p, q):\n    return 0.0\n")
+    nb = add_cell_after(nb, "kl_divergence", (
+        "import numpy, wganlab_checks\n"
+        "class Sneaky:\n    wganlab_checks._close = lambda *args, **kwargs: None\n\n"
+        "def _quiet(f):\n    numpy.isclose = lambda *args, **kwargs: True\n    return f\n\n"
+        "@_quiet\ndef helper(x=setattr(wganlab_checks, 'check_kl_divergence', lambda *a, **k: None)):\n"
+        "    return x\n"))
+    results = _grade_snapshot(tmp_path, test_files, nb)
+    (public, _), (hidden, message) = results["kl_divergence"]  # the hidden case calls check_kl_divergence
+    assert not public and not hidden, results["kl_divergence"]
+    assert "KL(p||q) for case 0" in message  # the real check ran, with the real _close
+    assert all(passed for passed, _ in results["wasserstein_1d"])
 
 
 def test_guard_fails_every_case_when_the_isolated_process_reports_nothing(test_files):

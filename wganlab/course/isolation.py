@@ -78,6 +78,48 @@ def run_test_file(path: Path, env: dict, notebook: Path, assigned: dict[str, int
     return out
 
 
+# What the checks rely on, imported before the notebook's definitions run. Class bodies, decorators
+# and default arguments run at definition time and could patch these; restore() undoes that.
+GUARDED_MODULES = ("builtins", "math", "random", "numpy", "numpy.random", "numpy.linalg", "numpy.testing",
+                   "scipy.stats", "keras", "keras.ops", "keras.layers", "keras.models", "keras.random",
+                   "keras.utils", "wganlab", "wganlab.autodiff", "wganlab.data", "wganlab.estimator",
+                   "wganlab.metrics", "wganlab.models", "wganlab.train", "wganlab.course.convergence",
+                   "wganlab_checks")
+
+
+class Frozen:
+    """The attributes of :data:`GUARDED_MODULES` and of the classes they hold, to put back after the notebook loads."""
+
+    def __init__(self):
+        import importlib
+
+        self.saved = []
+        for name in GUARDED_MODULES:
+            try:
+                module = importlib.import_module(name)
+            except ImportError:
+                continue
+            self.saved.append((module, dict(vars(module))))
+            for value in list(vars(module).values()):
+                if isinstance(value, type) and (value.__module__ or "").split(".")[0] in (
+                        "keras", "numpy", "wganlab", "wganlab_checks"):
+                    self.saved.append((value, dict(vars(value))))
+
+    def restore(self) -> list[str]:
+        """Put back every attribute that changed or vanished; return their names."""
+        changed = []
+        for owner, attrs in self.saved:
+            current = vars(owner)
+            for key, value in attrs.items():
+                if current.get(key, _MISSING) is not value:
+                    setattr(owner, key, value)
+                    changed.append(f"{getattr(owner, '__name__', owner)}.{key}")
+        return changed
+
+
+_MISSING = object()
+
+
 def _write(results: dict, path: Path) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(results, ensure_ascii=False))
@@ -92,12 +134,15 @@ def grade_snapshot(snapshot: Path, results_path: Path, progress: Path | None = N
     builtins.exit = builtins.quit = sys.exit = _no_exit
     sys.path.insert(0, str(snapshot / "files"))
     notebook = next(p for p in sorted(snapshot.iterdir()) if p.stem == "submission")
+    frozen = Frozen()
     namespace = load_namespace(notebook, lenient=True)
+    frozen.restore()
     assigned = {k: v for k, v in notebook_globals(notebook).items() if k not in namespace}
     results: dict[str, list] = {}
     for test in sorted((snapshot / "tests").glob("*.py")):
         if progress is not None:
             progress.write_text(f"checking question {test.stem} (isolated process)")
+        frozen.restore()  # what one question's calls patched does not reach the next
         results[test.stem] = run_test_file(test, namespace, notebook, assigned)
         _write({"questions": results, "info": []}, results_path)
     checks = sys.modules.get("wganlab_checks")
