@@ -9,6 +9,8 @@ import collections, json, sys, time
 from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "autograder")]
+import os
+os.environ.setdefault("WGANLAB_RUN_CONVERGENCE", "1")  # the checks train only where this is set
 import numpy as np
 
 

@@ -1,4 +1,4 @@
-"""The ``wganlab`` command line: build, grade, train, estimate, prepare-celeba, demo."""
+"""The ``wganlab`` command line: build, grade, gradebook, train, estimate, prepare-celeba, demo."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ def _add_build(sub) -> None:
     p.add_argument("names", nargs="*", help="assignments to build (default: all); '01' is enough")
     p.add_argument("--no-run-tests", action="store_true", help="skip grading the reference (faster, unsafe)")
     p.add_argument("--celeba", type=Path, default=None,
-                   help="32x32 CelebA cache to ship in assignment 4's autograder (else it grades on MNIST)")
+                   help="put this 32x32 CelebA cache into assignment 4's autograder zip, for your own course "
+                        "under CelebA's terms (README); default zips carry no faces and grade on the grading "
+                        "machine's WGANLAB_CELEBA, else MNIST")
     p.set_defaults(func=_build)
 
 
@@ -32,6 +34,12 @@ def _add_grade(sub) -> None:
     p.add_argument("--out", required=True, type=Path, help="folder for gradebook.csv and results/")
     p.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
     p.add_argument("--timeout", type=float, default=900.0, help="seconds per submission (default 900)")
+    p.add_argument("--shard", default=None, metavar="K/N",
+                   help="grade only part K of N (the sorted submission names dealt round-robin; "
+                        "join the parts with `wganlab gradebook merge`)")
+    p.add_argument("--celeba", type=Path, default=None,
+                   help="32x32 CelebA cache on this machine for assignment 4's convergence question "
+                        "(sets WGANLAB_CELEBA for the zip's checks; else the zip's own cache, else MNIST)")
     p.add_argument("submissions", nargs="+", type=Path,
                    help="notebooks, otter submission zips, or folders holding them")
     p.set_defaults(func=_grade)
@@ -40,12 +48,30 @@ def _add_grade(sub) -> None:
 def _grade(args) -> int:
     from wganlab.course import grading
 
+    shard = grading.parse_shard(args.shard) if args.shard else None
     rows = grading.grade(args.assignment, args.submissions, args.out, jobs=args.jobs, timeout=args.timeout,
-                         autograder=args.autograder)
+                         autograder=args.autograder, shard=shard, celeba=args.celeba)
     for row in rows:
         status = f"error: {row.error}" if row.error else ""
         print(f"{row.submission}: {row.total:g} {status}".rstrip())
     print(f"gradebook: {args.out / 'gradebook.csv'}")
+    return 0
+
+
+def _add_gradebook(sub) -> None:
+    p = sub.add_parser("gradebook", help="work with gradebooks: merge the parts of a sharded grading")
+    actions = p.add_subparsers(dest="action", required=True)
+    m = actions.add_parser("merge", help="join `wganlab grade --shard K/N` parts into one gradebook")
+    m.add_argument("--out", required=True, type=Path, help="folder for the merged gradebook.csv and results/")
+    m.add_argument("parts", nargs="+", type=Path, help="the --out folders of every shard, 1..N once each")
+    m.set_defaults(func=_gradebook_merge)
+
+
+def _gradebook_merge(args) -> int:
+    from wganlab.course import gradebook
+
+    count = gradebook.merge(args.parts, args.out)
+    print(f"merged {count} submissions from {len(args.parts)} parts: {args.out / 'gradebook.csv'}")
     return 0
 
 
@@ -70,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the process exit status."""
     parser = argparse.ArgumentParser(prog="wganlab", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_build, _add_grade, _add_prepare):
+    for add in (_add_build, _add_grade, _add_gradebook, _add_prepare):
         add(sub)
     from wganlab import bench, commands
 

@@ -158,6 +158,7 @@ def build_one(name: str, dist: Path, assignments: Path, wheel: Path, run_tests: 
     if not run_tests:
         cmd.insert(4, "--no-run-tests")
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "WGANLAB_BUILD": "1"}
+    env.pop("WGANLAB_RUN_CONVERGENCE", None)  # only the guard's isolated process trains (isolation.py)
     proc = subprocess.run(cmd, cwd=staging, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-40:])

@@ -68,24 +68,66 @@ def code_cells(path: str | Path) -> list[str]:
         raise FunctionsError(f"{path} is not a readable Jupyter notebook ({exc})") from exc
 
 
+_CONSTANT_NODES = (ast.Constant, ast.UnaryOp, ast.BinOp, ast.Tuple, ast.List, ast.Set, ast.Dict,
+                   ast.unaryop, ast.operator, ast.expr_context)
+
+
+def _is_constant_or_lambda(node: ast.stmt) -> bool:
+    """``EPS = 1e-12``, ``SIZES = (1, 2)``, ``f = lambda x: x``: assignments safe to run out of context."""
+    if isinstance(node, ast.Assign):
+        targets, value = node.targets, node.value
+    elif isinstance(node, ast.AnnAssign) and node.value is not None:
+        targets, value = [node.target], node.value
+    else:
+        return False
+    if not all(isinstance(t, ast.Name) for t in targets):
+        return False
+    return isinstance(value, ast.Lambda) or all(isinstance(n, _CONSTANT_NODES) for n in ast.walk(value))
+
+
 def _definitions(source: str) -> list[ast.stmt]:
+    tree = _parse(source)
+    if tree is None:
+        return []  # a broken cell defines nothing; the missing name is reported below
+    return [node for node in tree.body
+            if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            or _is_constant_or_lambda(node)]
+
+
+def _parse(source: str) -> ast.Module | None:
     # Notebook cells may hold magics and shell escapes, which are not Python.
     lines = ["" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()]
     try:
-        tree = ast.parse("\n".join(lines))
+        return ast.parse("\n".join(lines))
     except SyntaxError:
-        return []  # a broken cell defines nothing; the missing name is reported below
-    return [node for node in tree.body
-            if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef))]
+        return None
 
 
-def load_functions(path: str | Path, names: Iterable[str]) -> types.SimpleNamespace:
-    """Execute the imports, functions and classes defined in ``path`` and return ``names`` of them.
+def notebook_globals(path: str | Path) -> dict[str, int]:
+    """Top-level names a notebook assigns outside what the loader runs: name -> its first code cell (1-based)."""
+    out: dict[str, int] = {}
+    for index, source in enumerate(code_cells(path)):
+        tree = _parse(source)
+        if tree is None:
+            continue
+        loaded = set(map(id, _definitions(source)))
+        for node in tree.body:
+            if id(node) in loaded:
+                continue
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                    out.setdefault(sub.id, index + 1)
+    return out
 
-    Only definitions run (no training cells, no prints), in notebook order, so a later
-    definition wins as it would in the kernel.
+
+def load_namespace(path: str | Path, names: Iterable[str] = (), lenient: bool = False) -> dict:
+    """The namespace the loader builds from ``path``: every definition that runs, in notebook order.
+
+    Imports, functions, classes, constant assignments (``EPS = 1e-12``) and lambdas run; a
+    definition that fails is skipped, unless it is an import or defines one of ``names`` (then
+    FunctionsError); ``lenient`` skips every failure, as a kernel runs on after a failing cell.
     """
-    names = list(names)
+    names = set(names)
     module = types.ModuleType(f"wganlab_functions_{Path(path).stem}")
     for index, source in enumerate(code_cells(path)):
         where = f"{path} (code cell {index + 1})"
@@ -99,14 +141,27 @@ def load_functions(path: str | Path, names: Iterable[str]) -> types.SimpleNamesp
             except Exception as exc:
                 # A helper whose default argument names a notebook variable cannot be defined
                 # out of context; only the functions asked for (and imports) must load.
-                if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name not in names:
+                defined = getattr(node, "name", None) or next(
+                    (t.id for t in getattr(node, "targets", [getattr(node, "target", None)]) if t is not None), None)
+                if lenient or (not isinstance(node, (ast.Import, ast.ImportFrom)) and defined not in names):
                     continue
                 raise FunctionsError(f"{where}: running `{ast.unparse(node).splitlines()[0]}` "
                                      f"failed: {exc}") from exc
-    missing = [n for n in names if not callable(module.__dict__.get(n))]
+    return module.__dict__
+
+
+def load_functions(path: str | Path, names: Iterable[str]) -> types.SimpleNamespace:
+    """Execute the imports, functions, classes and constants defined in ``path`` and return ``names`` of them.
+
+    Only definitions run (no training cells, no prints), in notebook order, so a later
+    definition wins as it would in the kernel.
+    """
+    names = list(names)
+    namespace = load_namespace(path, names)
+    missing = [n for n in names if not callable(namespace.get(n))]
     if missing:
         raise FunctionsError(f"{path} defines no function named {', '.join(missing)}")
-    return types.SimpleNamespace(**{n: module.__dict__[n] for n in names})
+    return types.SimpleNamespace(**{n: namespace[n] for n in names})
 
 
 def reference_functions(assignment: str) -> types.SimpleNamespace:

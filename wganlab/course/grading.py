@@ -4,11 +4,16 @@ Each submission (a notebook or an otter submission zip) is graded by ``otter run
 process and scratch folder, several at once, under a wall-clock limit that otter itself does not
 have. Every submission gets a gradebook row: a submission that cannot be graded scores zero on
 every question and the ``error`` column says why.
+
+``shard=(K, N)`` grades the K-th of N parts (the sorted submission names dealt round-robin, so
+every machine computes the same split) and records it in ``shard.json`` beside the gradebook;
+:mod:`wganlab.course.gradebook` merges the parts.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import shutil
@@ -25,6 +30,10 @@ from pathlib import Path
 
 from wganlab.course.functions import ASSIGNMENTS, REPO_ROOT, questions as assignment_questions, resolve_assignment
 from wganlab.course.guard import PROGRESS_ENV
+from wganlab.course.isolation import TRAIN_ENV
+
+SHARD_FILE = "shard.json"
+FACES_ENV = "WGANLAB_CELEBA"  # read by the zip's faces_data() in the isolated process
 
 BASE_COLUMNS = ("submission", "total", "max_total", "error")
 
@@ -151,13 +160,14 @@ def _failure_reason(log_text: str, progress: str) -> str:
     return ("otter run failed" + where + ": " + " | ".join(tail))[-500:]
 
 
-def grade_one(zip_path: Path, submission: Path, results_dir: Path, timeout: float, label: str) -> Row:
+def grade_one(zip_path: Path, submission: Path, results_dir: Path, timeout: float, label: str,
+              extra_env: dict[str, str] | None = None) -> Row:
     """Grade one submission with ``otter run`` in a scratch folder; never raises for bad work."""
     start = time.perf_counter()
     row = Row(label)
     row.error = check_submission(submission)
     if not row.error:
-        _run_otter(zip_path, submission, results_dir, timeout, row)
+        _run_otter(zip_path, submission, results_dir, timeout, row, extra_env or {})
     if row.error:  # the same file shape as otter's, so every submission has its results file
         error_results = {"score": 0, "tests": [{"name": "Autograder Error", "visibility": "visible",
                                                 "status": "failed", "output": row.error}]}
@@ -166,7 +176,8 @@ def grade_one(zip_path: Path, submission: Path, results_dir: Path, timeout: floa
     return row
 
 
-def _run_otter(zip_path: Path, submission: Path, results_dir: Path, timeout: float, row: Row) -> None:
+def _run_otter(zip_path: Path, submission: Path, results_dir: Path, timeout: float, row: Row,
+               extra_env: dict[str, str]) -> None:
     """``otter run`` one submission; fill ``row`` with its scores or the reason it has none."""
     with tempfile.TemporaryDirectory(prefix="wganlab-grade-") as scratch:
         scratch = Path(scratch)
@@ -180,7 +191,8 @@ def _run_otter(zip_path: Path, submission: Path, results_dir: Path, timeout: flo
         cmd = [sys.executable, "-m", "otter", "run", "-a", str(zip_path.resolve()), "-o", str(out), str(local)]
         progress = scratch / "progress.txt"
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0", "TMPDIR": str(work),
-               PROGRESS_ENV: str(progress)}
+               PROGRESS_ENV: str(progress), **extra_env}
+        env.pop(TRAIN_ENV, None)  # the kernel never trains: only the guard's isolated process does
         log = scratch / "otter.log"
         with open(log, "w") as log_file:
             proc = subprocess.Popen(cmd, cwd=scratch, stdout=log_file, stderr=subprocess.STDOUT, env=env,
@@ -211,6 +223,33 @@ def _labels(submissions: list[Path]) -> list[str]:
     return labels
 
 
+def parse_shard(text: str) -> tuple[int, int]:
+    """'K/N' -> (K, N) with 1 <= K <= N; a clear error otherwise."""
+    try:
+        k, n = (int(part) for part in str(text).split("/"))
+    except ValueError:
+        raise GradingError(f"--shard must look like K/N (e.g. 3/8), got {text!r}") from None
+    if not 1 <= k <= n:
+        raise GradingError(f"--shard {text}: K must be between 1 and N")
+    return k, n
+
+
+def shard_indices(labels: list[str], shard: tuple[int, int]) -> list[int]:
+    """Positions (in ``labels``) of the submissions of shard K of N: the sorted names dealt round-robin."""
+    k, n = shard
+    order = sorted(range(len(labels)), key=lambda i: labels[i])
+    return sorted(i for rank, i in enumerate(order) if rank % n == k - 1)
+
+
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file (the autograder zip a shard was graded with)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def write_gradebook(rows: list[Row], questions: list[str], maxima: dict[str, float], path: Path) -> None:
     """Write the gradebook CSV atomically: base columns, then one column per question."""
     max_total = round(sum(maxima.get(q, 0.0) for q in questions), 6)
@@ -232,10 +271,14 @@ def grade(
     timeout: float = 600.0,
     dist: Path = REPO_ROOT / "dist",
     autograder: Path | None = None,
+    shard: tuple[int, int] | None = None,
+    celeba: Path | None = None,
 ) -> list[Row]:
     """Grade ``submissions`` (files or folders) into ``out/gradebook.csv`` and ``out/results/``.
 
-    ``autograder`` overrides the zip found under ``dist``. Returns one row per submission.
+    ``autograder`` overrides the zip found under ``dist``; ``shard=(K, N)`` grades only the K-th
+    of N parts (see the module doc); ``celeba`` is a 32x32 faces cache on this machine for 04's
+    convergence question. Returns one row per graded submission.
     """
     zip_path = Path(autograder) if autograder is not None else autograder_zip(assignment, dist)
     if not zip_path.is_file():
@@ -246,15 +289,30 @@ def grade(
         raise GradingError("no submissions given")
     if jobs < 1 or timeout <= 0:
         raise GradingError("--jobs must be at least 1 and --timeout positive")
+    extra_env = {}
+    if celeba is not None:
+        celeba = Path(celeba).expanduser().resolve()
+        if not celeba.is_file():
+            raise GradingError(f"--celeba {celeba}: no such file (a 32x32 cache from "
+                               "`wganlab prepare-celeba SRC --out FILE --size 32`)")
+        extra_env[FACES_ENV] = str(celeba)
+    labels = _labels(submissions)
+    positions = list(range(len(submissions)))
+    if shard is not None:
+        positions = shard_indices(labels, shard)
     out = Path(out)
     results_dir = out / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
-    labels = _labels(submissions)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        rows = list(pool.map(lambda a: grade_one(zip_path, a[0], results_dir, timeout, a[1]),
-                             zip(submissions, labels)))
+        rows = list(pool.map(lambda i: grade_one(zip_path, submissions[i], results_dir, timeout, labels[i], extra_env),
+                             positions))
     name = zip_path.stem
     ordered = [q for q in (assignment_questions(name) if name in ASSIGNMENTS else []) if q in maxima]
     questions = ordered + sorted(q for q in maxima if q not in ordered)
     write_gradebook(rows, questions, maxima, out / "gradebook.csv")
+    if shard is not None:
+        manifest = {"shard": shard[0], "of": shard[1], "autograder": zip_path.name,
+                    "autograder_sha256": file_sha256(zip_path), "submissions_in_all_shards": len(labels),
+                    "rows": [{"submission": labels[i], "position": i} for i in positions]}
+        (out / SHARD_FILE).write_text(json.dumps(manifest, indent=1) + "\n")
     return rows
