@@ -78,16 +78,20 @@ def _gradebook_merge(args) -> int:
 def _add_prepare(sub) -> None:
     p = sub.add_parser("prepare-celeba", help="cache CelebA as grayscale squares in one .npz")
     p.add_argument("src", type=Path, help="img_align_celeba/ folder or its zip")
-    p.add_argument("--out", required=True, type=Path, help="the .npz cache to write")
+    p.add_argument("--out", type=Path, default=None,
+                   help="the .npz cache to write (default: where the notebooks look, "
+                        "$WGANLAB_CACHE or ~/.cache/wganlab, as celeba_gray<size>.npz)")
     p.add_argument("--n", type=int, default=30000, help="images to keep (default 30000)")
-    p.add_argument("--size", type=int, default=64, choices=(32, 64), help="side in pixels (default 64)")
+    p.add_argument("--size", type=int, default=32, choices=(32, 64),
+                   help="side in pixels (default 32, what assignment 4 trains on)")
     p.set_defaults(func=_prepare)
 
 
 def _prepare(args) -> int:
     from wganlab import data
 
-    path = data.prepare_celeba(args.src, args.out, n=args.n, size=args.size, progress=True)
+    out = args.out if args.out is not None else data.celeba_cache(args.size)
+    path = data.prepare_celeba(args.src, out, n=args.n, size=args.size, progress=True)
     print(f"wrote {path}")
     return 0
 

@@ -34,6 +34,8 @@ __all__ = [
     "load_mnist",
     "prepare_celeba",
     "load_celeba",
+    "cache_dir",
+    "celeba_cache",
     "parallel_lines",
     "eight_gaussians",
     "twenty_five_gaussians",
@@ -49,13 +51,28 @@ _MNIST_HINT = (
     "MNIST IDX files on disk yourself (see datasets/README.md)."
 )
 _CELEBA_HINT = (
-    "Create the cache with `wganlab prepare-celeba SRC --out FILE [--n 30000] [--size 64]`, "
-    "where SRC is your img_align_celeba/ folder or img_align_celeba.zip (see datasets/README.md)."
+    "Create the cache with `wganlab prepare-celeba SRC [--size 32|64] [--n 30000] [--out FILE]`, "
+    "where SRC is your img_align_celeba/ folder or img_align_celeba.zip; without --out it writes "
+    "the file the notebooks read, celeba_cache(size) (see datasets/README.md)."
 )
 
 
 class DataError(ValueError):
     """A data file or argument is missing or malformed; the message says how to fix it."""
+
+
+def cache_dir() -> Path:
+    """The folder for prepared data: ``$WGANLAB_CACHE`` if set, else ``~/.cache/wganlab``."""
+    # Independent of the working folder, so a notebook (whose kernel starts in the notebook's
+    # folder) and `wganlab prepare-celeba` run from anywhere agree on one file.
+    return Path(os.environ.get("WGANLAB_CACHE") or Path.home() / ".cache" / "wganlab").expanduser()
+
+
+def celeba_cache(size: int = 32) -> Path:
+    """The CelebA cache that assignment 4 reads and `wganlab prepare-celeba` writes by default."""
+    if not _is_int(size) or size not in CELEBA_SIZES:
+        raise DataError(f"size must be one of {CELEBA_SIZES} (pixels per side), found {size!r}.")
+    return cache_dir() / f"celeba_gray{size}.npz"
 
 
 def _is_int(value) -> bool:

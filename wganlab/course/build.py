@@ -3,7 +3,8 @@
 For each assignment a clean staging folder receives the master, the hidden check module and the
 expected values computed from the reference; otter assign runs there (with its own tests on the
 reference, which must score 100%), and the results are copied to stable places:
-``assignments/NAME.ipynb`` for students and ``dist/autograder/NAME.zip`` for graders.
+``assignments/NAME.ipynb`` for students and ``dist/autograder/NAME.zip`` for graders. Last, the
+student hand-outs ``dist/student/NAME/`` and ``NAME.zip`` (see :mod:`wganlab.course.handout`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class BuildResult:
     autograder_zip: Path
     reference_notebook: Path  # the solution as a gradable submission (instructors only)
     seconds: float
+    handout: Path | None = None  # dist/student/NAME.zip: notebook, wheel, README for students
 
 
 def load_checks(autograder_dir: Path = REPO_ROOT / "autograder"):
@@ -192,4 +194,15 @@ def build(
     if wheel_dir.exists():
         shutil.rmtree(wheel_dir)
     wheel = build_wheel(wheel_dir)  # one wheel for every zip of this build
-    return [build_one(n, dist, Path(assignments), wheel, run_tests, celeba) for n in names]
+    results = [build_one(n, dist, Path(assignments), wheel, run_tests, celeba) for n in names]
+    return _with_handouts(results, dist, Path(assignments), wheel)
+
+
+def _with_handouts(results: list[BuildResult], dist: Path, assignments: Path, wheel: Path) -> list[BuildResult]:
+    """Write the student hand-outs; the zips get the same wheel, public tests included."""
+    from dataclasses import replace
+
+    from wganlab.course import handout
+
+    zips = handout.finish([r.name for r in results], dist, assignments, wheel)
+    return [replace(r, handout=zips[r.name]) for r in results]
