@@ -236,25 +236,13 @@ def _family(name: str, theta0: float = 0.0):
 
 def _critic_figure(est, family, theta0: float, config, label: str, path: Path) -> bool:
     """Contours of three of the trained critics with their samples (2-D families only); False if not 2-D."""
-    import numpy as np
-
     from wganlab import estimator, plots
 
-    fn = estimator.FAMILIES.get(family, family) if isinstance(family, str) else family
-    real = estimator._samples(fn, theta0, 500, config.seed)
-    if real.shape[1] != 2 or est.critic is None:
+    try:
+        panels = estimator.critic_surfaces(est, family, theta0, seed=config.seed)
+    except ValueError:  # samples that are not 2-D have no plane to draw
         return False
-    picks = sorted({int(i) for i in np.linspace(0, len(est.thetas) - 1, 3).round()})
-    fakes = [estimator._samples(fn, est.thetas[i], 500, config.seed + 1 + i) for i in picks]
-    pts = np.concatenate([real, *fakes])
-    lo, hi = pts.min(axis=0), pts.max(axis=0)
-    pad = 0.25 * np.maximum(hi - lo, 0.5)
-    surfaces = [estimator.critic_surface(est.critic, i, (lo[0] - pad[0], hi[0] + pad[0]),
-                                         (lo[1] - pad[1], hi[1] + pad[1]), n=60) for i in picks]
-    xs, ys = surfaces[0][0], surfaces[0][1]
-    plots.critic_contours(xs, ys, np.stack([v for _, _, v in surfaces]), real, fakes,
-                          [f"θ = {est.thetas[i]:.3g}" for i in picks], path=path,
-                          title=f"{label}: learned critics (blue real, red generated)")
+    plots.critic_contours(*panels, path=path, title=f"{label}: learned critics (blue real, red generated)")
     return True
 
 

@@ -355,3 +355,28 @@ def critic_surface(critic: keras.Model, member: int, xlim: tuple[float, float], 
     scores = critic(np.broadcast_to(grid, (members, *grid.shape)).copy())
     values = np.asarray(ops.convert_to_numpy(scores), dtype=np.float64)[member, :, 0].reshape(n, n)
     return xs, ys, values
+
+
+def critic_surfaces(est: Estimate, family: str | Family, theta0: float, members=None, n: int = 60,
+                    n_points: int = 300, seed: int = 0):
+    """What :func:`plots.critic_contours` draws for some critics of ``est``: (xs, ys, values (K, n, n), real, fakes, labels).
+
+    ``members`` are indices into ``est.thetas`` (default: first, middle, last); the grid spans the
+    samples of theta0 and of those thetas with a margin. Only for 2-D families.
+    """
+    if est.critic is None:
+        raise ValueError("this Estimate holds no critic: make it with estimate_curve or estimate_js_curve")
+    fn = _family_fn(family)
+    if members is None:
+        members = sorted({int(i) for i in np.linspace(0, len(est.thetas) - 1, 3).round()})
+    real = _samples(fn, theta0, n_points, seed)
+    if real.shape[1] != 2:
+        raise ValueError(f"critic_surfaces draws 2-D families; this one gives {real.shape[1]}-D samples")
+    fakes = [_samples(fn, est.thetas[i], n_points, seed + 1 + int(i)) for i in members]
+    pts = np.concatenate([real, *fakes])
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    pad = 0.25 * np.maximum(hi - lo, 0.5)
+    surfaces = [critic_surface(est.critic, int(i), (lo[0] - pad[0], hi[0] + pad[0]), (lo[1] - pad[1], hi[1] + pad[1]), n)
+                for i in members]
+    labels = [f"θ = {est.thetas[i]:.3g}" for i in members]
+    return surfaces[0][0], surfaces[0][1], np.stack([v for _, _, v in surfaces]), real, fakes, labels

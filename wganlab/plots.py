@@ -363,12 +363,12 @@ def critic_contours(xs, ys, values, real, fakes, labels, path=None, title: str |
     labels = [str(lab) for lab in labels]
     if len(fakes) != k or len(labels) != k:
         raise ValueError(f"got {k} critics, {len(fakes)} sets of fakes and {len(labels)} labels; they must match.")
-    fig = Figure(figsize=(3.6 * k + 0.6, 3.6))
-    axes = np.atleast_1d(fig.subplots(1, k, sharey=True))
+    fig = Figure(figsize=(4.2 * k, 3.6), layout="constrained")  # before the colorbars
+    axes = np.atleast_1d(fig.subplots(1, k))
     for ax, v, fake, label in zip(axes, values, fakes, labels):
         filled = ax.contourf(xs, ys, v, levels=14, cmap="viridis")
         ax.contour(xs, ys, v, levels=14, colors="white", linewidths=0.4, alpha=0.5)
-        fig.colorbar(filled, ax=ax, shrink=0.85, format="%.2g")
+        fig.colorbar(filled, ax=ax, fraction=0.06, pad=0.02, format="%.2g")
         ax.scatter(real[:300, 0], real[:300, 1], s=4, color=_REAL_COLOR, edgecolors="white", linewidths=0.2,
                    label="real")
         ax.scatter(fake[:300, 0], fake[:300, 1], s=4, color=_FAKE_COLOR, edgecolors="white", linewidths=0.2,
@@ -381,7 +381,6 @@ def critic_contours(xs, ys, values, real, fakes, labels, path=None, title: str |
     axes[0].legend(loc="lower left", fontsize=8, markerscale=2.5)
     if title:
         fig.suptitle(title, fontsize=12)
-    fig.set_layout_engine("constrained")
     return _save(fig, path)
 
 
@@ -432,5 +431,37 @@ def transport_plan(x, y, a, b, plan, path=None, title: str | None = None) -> Fig
     ax.grid(True, alpha=0.3)
     ax.legend(loc="best", fontsize=8, markerscale=0.4)
     ax.set_title(title or "optimal transport plan")
+    fig.set_layout_engine("constrained")
+    return _save(fig, path)
+
+
+def js_and_w_versus_theta(thetas, js, w, exact_js=None, exact_w=None, path=None, title: str | None = None) -> Figure:
+    """Two panels against thetas (K,): a JS estimate (K,) in nats beside W estimates {label: (K,)}, exact curves dashed."""
+    thetas = _curve(thetas, "thetas")
+    n = len(thetas)
+    js = _curve(js, "js", n)
+    curves = _estimate_curves(w, None, n)
+    order = np.argsort(thetas, kind="stable")
+    fig = Figure(figsize=(11, 4))
+    ax_js, ax_w = fig.subplots(1, 2, sharex=True)
+    if exact_js is not None:
+        ax_js.plot(thetas[order], _curve(exact_js, "exact_js", n)[order], "--", color=_EXACT_COLOR, label="exact JS")
+    ax_js.plot(thetas[order], js[order], "o-", color="#ff7f0e", markersize=4, label="discriminator: log 2 − loss / 2")
+    ax_js.axhline(math.log(2.0), color="gray", linestyle=":", linewidth=1.0)
+    ax_js.set_ylim(-0.05, 0.85)
+    ax_js.set_ylabel("JS estimate (nats)")
+    ax_js.set_title("GAN discriminator: Jensen–Shannon")
+    if exact_w is not None:
+        ax_w.plot(thetas[order], _curve(exact_w, "exact_w", n)[order], "--", color=_EXACT_COLOR, label="exact W")
+    for (label, values), marker in zip(curves.items(), "osD^v"):
+        ax_w.plot(thetas[order], values[order], marker=marker, markersize=4, label=label)
+    ax_w.set_ylabel("W estimate")
+    ax_w.set_title("WGAN critics: Wasserstein-1")
+    for ax in (ax_js, ax_w):
+        ax.set_xlabel("θ")
+        ax.grid(True, alpha=0.3)
+        ax.legend(loc="lower right", fontsize=8)
+    if title:
+        fig.suptitle(title, fontsize=12)
     fig.set_layout_engine("constrained")
     return _save(fig, path)
