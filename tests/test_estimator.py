@@ -144,3 +144,49 @@ def test_custom_family_with_exact():
     assert est.thetas.tolist() == [-1.0, 0.0, 1.0] and est.exact.tolist() == [1.0, 0.0, 1.0]
     assert est.estimates.shape == (3,) and np.isfinite(est.estimates).all()
     assert int(np.argmin(est.estimates)) == 1 and est.estimates[0] > 0.3 and est.estimates[2] > 0.3
+
+
+def test_bce_objective_is_the_sum_of_each_members_own_discriminator_loss():
+    stacked, singles = _stacked_and_members()
+    real, fake, alpha = _batches()
+    got = float(_np(estimator.bce_objective()(stacked, real, fake, alpha)))
+    want = sum(float(np.mean(np.logaddexp(0, -_np(s(real[n])))) + np.mean(np.logaddexp(0, _np(s(fake[n])))))
+               for n, s in enumerate(singles))
+    assert abs(got - want) < 1e-4 * max(1.0, abs(want)), (got, want)
+
+
+def test_js_estimate_is_near_log2_for_disjoint_lines_and_near_0_for_equal_ones():
+    thetas = [-0.5, 0.0, 0.5]
+    est = estimator.estimate_js_curve("parallel_lines", thetas, 0.0, estimator.CriticConfig(steps=150, n_samples=1000))
+    assert est.estimates.shape == (3,) and est.critic is not None
+    np.testing.assert_allclose(est.exact, [np.log(2), 0.0, np.log(2)])
+    assert np.all(est.estimates[[0, 2]] > 0.6), est.estimates
+    assert abs(est.estimates[1]) < 0.05, est.estimates
+
+
+def test_js_from_bce_of_a_constant_discriminator_is_zero():
+    """D = 1/2 everywhere (logit 0) has BCE = 2 log 2: the estimate says JS = 0."""
+    stacked = models.stacked_mlp_critic(2, DIM, hidden=4)
+    for v in stacked.trainable_variables:
+        v.assign(np.zeros(tuple(v.shape), dtype="float32"))
+    real, fake, _ = _batches()
+    np.testing.assert_allclose(estimator.js_from_bce(stacked, real[:2], fake[:2]), [0.0, 0.0], atol=1e-6)
+
+
+def test_critic_surface_is_the_members_own_critic_on_the_grid():
+    stacked, singles = _stacked_and_members()
+    xs, ys, values = estimator.critic_surface(stacked, 1, (-1.0, 1.0), (0.0, 2.0), n=5)
+    assert xs.shape == (5,) and ys.shape == (5,) and values.shape == (5, 5)
+    point = np.array([[xs[3], ys[1]]], dtype="float32")
+    assert abs(values[1, 3] - float(_np(singles[1](point))[0, 0])) < 1e-5
+    with pytest.raises(ValueError, match="member must be in 0..2"):
+        estimator.critic_surface(stacked, 3, (-1.0, 1.0), (0.0, 1.0))
+
+
+def test_estimate_curve_keeps_its_critic_and_rejects_a_family_of_the_wrong_shape():
+    est = estimator.estimate_curve("parallel_lines", [0.0, 1.0], 0.0, estimator.clipped_objective(ref.critic_loss),
+                                   estimator.CriticConfig(steps=2, n_samples=64))
+    assert est.critic is not None and int(est.critic.input_shape[0]) == 2
+    with pytest.raises(ValueError, match=r"shape \(n, d\)"):
+        estimator.estimate_curve(lambda theta, n, seed: np.zeros((2, n, 2)), [0.0, 1.0], 0.0,
+                                 estimator.clipped_objective(ref.critic_loss), estimator.CriticConfig(steps=2))

@@ -101,3 +101,70 @@ def test_wrong_variant_loses_points(assignment, variant, test_files):
     assert earned < sum(points for _, points, _, _ in hidden), (
         f"wrong variant {variant.id} ({variant.doc}) passes every hidden case of {variant.function}: "
         "the hidden checks in autograder/wganlab_checks.py miss this mistake")
+
+
+def public_cases(folder: Path, question: str, env: dict) -> list[tuple[str, bool, str]]:
+    """Run only the public test cases of ``question``: (name, passed, 'Type: message') each."""
+    files = str(folder / "files")
+    sys.path.insert(0, files)
+    sys.modules.pop("wganlab_checks", None)
+    try:
+        test_file = ExceptionTestFile.from_file(str(folder / "tests" / f"{question}.py"))
+        out = []
+        for tc in test_file.test_cases:
+            if tc.hidden:
+                continue
+            try:
+                tc.body.call_func(env)
+                out.append((tc.name, True, ""))
+            except Exception as exc:  # noqa: BLE001 - a failing case is what we look for
+                out.append((tc.name, False, f"{type(exc).__name__}: {str(exc)[:400]}"))
+        return out
+    finally:
+        sys.path.remove(files)
+
+
+def _first_assignment(function: str) -> str:
+    return next(a for a, fns in ASSIGNMENTS.items() if function in fns)
+
+
+def _public_mistakes():
+    by_id = {v.id: v for vs in variants.CATALOGUE.values() for v in vs}
+    missing = [i for i in variants.PUBLIC_MISTAKES if i not in by_id]
+    assert not missing, f"PUBLIC_MISTAKES names unknown variants: {missing}"
+    return [pytest.param(_first_assignment(by_id[i].function), by_id[i], id=f"{_first_assignment(by_id[i].function)[:2]}-{i}")
+            for i in variants.PUBLIC_MISTAKES]
+
+
+@pytest.mark.parametrize("assignment, variant", _public_mistakes())
+def test_common_mistake_fails_a_public_test_with_a_message(assignment, variant, test_files):
+    """Each listed common mistake fails a public case, by an assertion that says what is wrong."""
+    cases = public_cases(test_files[assignment], variant.function, {variant.function: variant.fn})
+    failed = [(name, msg) for name, passed, msg in cases if not passed]
+    assert failed, f"{variant.id} ({variant.doc}) passes every public test of {assignment}"
+    for name, msg in failed:
+        assert msg.startswith("AssertionError: ") and len(msg) > 40, (
+            f"{variant.id} fails public case {name} without a message for the student: {msg}")
+
+
+def _stub_params():
+    params = []
+    for assignment in ("01_divergences", "02_critic_estimator"):
+        for question in ASSIGNMENTS[assignment] + (("estimator",) if assignment.startswith("02") else ()):
+            for returned in (None, "todo"):
+                params.append(pytest.param(assignment, question, returned, id=f"{assignment[:2]}-{question}-{returned}"))
+    return params
+
+
+@pytest.mark.parametrize("assignment, question, returned", _stub_params())
+def test_a_stub_or_wrong_type_fails_publicly_with_a_hint(assignment, question, returned, test_files):
+    """A function left as its stub (returns None), or returning a string, fails a public case by an
+    assertion whose message says what to fix, never by a bare framework error."""
+    stub = lambda *args, **kwargs: returned  # noqa: E731
+    env = {name: stub for name in ASSIGNMENTS[assignment]}
+    cases = public_cases(test_files[assignment], question, env)
+    failed = [(name, msg) for name, passed, msg in cases if not passed]
+    assert failed, f"a {question} that returns {returned!r} passes the public tests"
+    for name, msg in failed:
+        assert msg.startswith("AssertionError: ") and len(msg) > 40, (
+            f"{question} returning {returned!r} fails public case {name} without a hint: {msg}")

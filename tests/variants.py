@@ -70,6 +70,25 @@ def correct(fn: Callable) -> Callable:
     return _register(fn, correct=True)
 
 
+# Common mistakes that a PUBLIC test must catch, with a message, so that a student sees what is
+# wrong before submitting (issue 14): "<function>-wrong-<variant>" ids, checked by
+# tests/test_variants.py against the public cases of the first assignment that grades the function.
+PUBLIC_MISTAKES: tuple[str, ...] = (
+    "kl_divergence-wrong-nan_for_zero_p",
+    "kl_divergence-wrong-nan_instead_of_inf",
+    "kl_divergence-wrong-log_base_2",
+    "js_divergence-wrong-nan_for_zeros",
+    "wasserstein_1d-wrong-unsorted_values",
+    "wasserstein_1d-wrong-weights_not_reordered",
+    "wasserstein_1d-wrong-ignores_weights",
+    "example1_distances-wrong-theta_zero_not_special",
+    "critic_loss-wrong-first_column",
+    "critic_loss-wrong-numpy_value",
+    "critic_loss-wrong-float_conversion",
+    "critic_loss-wrong-sign_flipped",
+)
+
+
 def variants(function: str, correct: bool | None = None) -> list[Variant]:
     """The variants of ``function``: all, or only the right (True) or wrong (False) ones."""
     return [v for v in CATALOGUE.get(function, []) if correct is None or v.correct == correct]
@@ -268,6 +287,18 @@ def wasserstein_1d__unsorted_values(u_values, v_values, u_weights=None, v_weight
 
 
 @wrong
+def wasserstein_1d__weights_not_reordered(u_values, v_values, u_weights=None, v_weights=None):
+    """Sorts the values with np.sort but keeps the weights in their old order."""
+    u, v = np.asarray(u_values, float), np.asarray(v_values, float)
+    uw, vw = _weights(u, u_weights), _weights(v, v_weights)
+    u, v = np.sort(u), np.sort(v)
+    grid = np.sort(np.concatenate([u, v]))
+    u_cdf = np.concatenate([[0.0], np.cumsum(uw)])[np.searchsorted(u, grid[:-1], side="right")] / uw.sum()
+    v_cdf = np.concatenate([[0.0], np.cumsum(vw)])[np.searchsorted(v, grid[:-1], side="right")] / vw.sum()
+    return float(np.sum(np.abs(u_cdf - v_cdf) * np.diff(grid)))
+
+
+@wrong
 def wasserstein_1d__no_abs(u_values, v_values, u_weights=None, v_weights=None):
     """Integrates F_u - F_v without the absolute value: crossing CDFs cancel."""
     u, v = np.asarray(u_values, float), np.asarray(v_values, float)
@@ -397,6 +428,12 @@ def critic_loss__float_conversion(real_scores, fake_scores):
 def critic_loss__fake_term_only(real_scores, fake_scores):
     """Forgets the real term: only mean(fake)."""
     return ops.mean(fake_scores)
+
+
+@wrong
+def critic_loss__first_column(real_scores, fake_scores):
+    """Indexes the score column [:, 0]: right for (batch, 1), an error for (batch,) scores."""
+    return ops.mean(fake_scores[:, 0]) - ops.mean(real_scores[:, 0])
 
 
 @correct

@@ -30,7 +30,8 @@ def register(sub) -> None:
 
     e = sub.add_parser("estimate", help="estimate W with trained critics for a family f_theta against the exact W")
     e.add_argument("--family", required=True,
-                   help="parallel_lines, shifted_gaussian, scaled_gaussian, unequal_supports, or module:function")
+                   help="parallel_lines, shifted_gaussian, scaled_gaussian, unequal_supports, or your own "
+                        "path/to/file.py:function taking (theta, n, seed) and returning an (n, d) array")
     e.add_argument("--theta0", type=float, default=0.0)
     e.add_argument("--thetas", required=True, help="A:B:N, N values from A to B (write --thetas=-1:1:11 when A < 0)")
     e.add_argument("--critic", choices=("clip", "gp"), default="clip")
@@ -38,7 +39,7 @@ def register(sub) -> None:
     e.add_argument("--steps", type=int, default=500, help="critic steps per theta")
     e.add_argument("--functions", type=Path, default=None,
                    help="notebook or .py defining critic_loss (and clip_weights); default: the reference")
-    e.add_argument("--out", type=Path, required=True, help="folder for estimate.png and estimate.csv")
+    e.add_argument("--out", type=Path, required=True, help="folder for estimate.png, estimate.csv and critics.png")
     e.set_defaults(func=run_estimate)
 
     d = sub.add_parser("demo", help="a short WGAN-GP on one MNIST digit with the reference losses")
@@ -171,17 +172,78 @@ def parse_thetas(text: str):
     return values
 
 
-def _family(name: str):
+def _load_family_file(path_text: str, attr: str):
+    """The function ``attr`` of the Python file ``path_text``, with errors that say what is missing."""
+    import importlib.util
+
+    path = Path(path_text).expanduser()
+    if not path.is_file():
+        raise ValueError(f"--family: no such file {str(path)!r} (give path/to/file.py:function)")
+    spec = importlib.util.spec_from_file_location(f"wganlab_user_family_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    if not attr:
+        raise ValueError(f"--family: name the function after the file, e.g. {path_text}:my_family")
+    if not hasattr(module, attr):
+        found = sorted(k for k, v in vars(module).items() if callable(v) and not k.startswith("_"))
+        raise ValueError(f"--family: {str(path)!r} defines no {attr!r}; its functions: {', '.join(found) or 'none'}")
+    fn = getattr(module, attr)
+    if not callable(fn):
+        raise ValueError(f"--family: {attr!r} in {str(path)!r} is a {type(fn).__name__}, not a function")
+    return fn
+
+
+def _family(name: str, theta0: float = 0.0):
+    """A built-in family's name, or a user's function from ``file.py:function`` or ``module:function``.
+
+    A user's function is called once on (theta0, 8, 0) so that a wrong signature or return
+    shape fails here, with a message, rather than inside training.
+    """
     from wganlab import estimator
 
     if name in estimator.FAMILIES:
         return name
-    if ":" in name:  # a user's own family: module:function taking (theta, n, seed)
+    if ":" not in name:
+        raise ValueError(f"unknown family {name!r}: choose from {', '.join(estimator.FAMILIES)} "
+                         "or give path/to/file.py:function (or module:function)")
+    source, _, attr = name.rpartition(":")
+    if source.endswith(".py") or Path(source).expanduser().is_file():
+        fn = _load_family_file(source, attr)
+    else:  # an importable module
         import importlib
 
-        module, _, attr = name.partition(":")
-        return getattr(importlib.import_module(module), attr)
-    raise ValueError(f"unknown family {name!r}: choose from {', '.join(estimator.FAMILIES)} or give module:function")
+        try:
+            fn = getattr(importlib.import_module(source), attr)
+        except (ImportError, AttributeError) as exc:
+            raise ValueError(f"--family: cannot load {name!r} ({exc}); give path/to/file.py:function") from None
+    try:
+        out = fn(float(theta0), 8, 0)
+    except TypeError as exc:
+        raise ValueError(f"--family: {attr} must take (theta, n, seed): calling {attr}({theta0}, 8, 0) "
+                         f"raised {exc}") from None
+    import numpy as np
+
+    try:
+        shape = np.asarray(out, dtype=np.float64).shape
+    except (TypeError, ValueError):
+        raise ValueError(f"--family: {attr}({theta0}, 8, 0) must return a numeric array of shape (8, d), "
+                         f"got {type(out).__name__}") from None
+    if len(shape) not in (1, 2) or shape[0] != 8:
+        raise ValueError(f"--family: {attr}(theta, n, seed) must return n samples as an array of shape (n, d); "
+                         f"{attr}({theta0}, 8, 0) returned shape {shape}")
+    return fn
+
+
+def _critic_figure(est, family, theta0: float, config, label: str, path: Path) -> bool:
+    """Contours of three of the trained critics with their samples (2-D families only); False if not 2-D."""
+    from wganlab import estimator, plots
+
+    try:
+        panels = estimator.critic_surfaces(est, family, theta0, seed=config.seed)
+    except ValueError:  # samples that are not 2-D have no plane to draw
+        return False
+    plots.critic_contours(*panels, path=path, title=f"{label}: learned critics (blue real, red generated)")
+    return True
 
 
 def run_estimate(args) -> int:
@@ -199,14 +261,17 @@ def run_estimate(args) -> int:
         constraint = lambda critic: ns.clip_weights(critic, args.clip)  # noqa: E731
     else:
         objective, constraint = estimator.penalised_objective(ns.critic_loss), None
-    est = estimator.estimate_curve(_family(args.family), thetas, args.theta0, objective, config, constraint)
+    family = _family(args.family, args.theta0)
+    est = estimator.estimate_curve(family, thetas, args.theta0, objective, config, constraint)
     args.out.mkdir(parents=True, exist_ok=True)
     label = f"{args.critic} critic" + (f" (c = {args.clip})" if args.critic == "clip" else "")
+    drew = _critic_figure(est, family, args.theta0, config, label, args.out / "critics.png")
     plots.w_versus_theta(thetas, {label: est.estimates}, est.exact, path=args.out / "estimate.png",
                          title=f"{args.family}, theta0 = {args.theta0}", rescale=args.critic == "clip")
     with open(args.out / "estimate.csv", "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["theta", "estimate", "exact"])
         writer.writerows(zip(thetas.tolist(), est.estimates.tolist(), est.exact.tolist()))
-    print(f"kappa = {est.kappa:.4g}, correlation = {est.pearson:.3f}; wrote {args.out}/estimate.png and estimate.csv")
+    wrote = "estimate.png, estimate.csv" + (" and critics.png" if drew else " (no critics.png: samples are not 2-D)")
+    print(f"kappa = {est.kappa:.4g}, correlation = {est.pearson:.3f}; wrote {args.out}/: {wrote}")
     return 0

@@ -13,8 +13,9 @@ with their exact W.
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import keras
@@ -95,6 +96,8 @@ class Estimate:
     thetas: np.ndarray
     estimates: np.ndarray
     exact: np.ndarray
+    # The trained stacked critic (member i for thetas[i]), for drawing it with critic_surface.
+    critic: keras.Model | None = field(default=None, repr=False, compare=False)
 
     @property
     def kappa(self) -> float:
@@ -236,7 +239,7 @@ def estimate_curve(
     dtype, n = keras.backend.floatx(), config.n_samples
 
     def samples(theta, seed):
-        return np.asarray(fn(float(theta), n, seed), dtype=dtype).reshape(n, -1)
+        return _samples(fn, theta, n, seed, dtype)
 
     real = samples(theta0, config.seed)
     fakes = np.stack([samples(theta, config.seed + 1 + i) for i, theta in enumerate(thetas)])
@@ -252,4 +255,142 @@ def estimate_curve(
         from wganlab import metrics
 
         exacts = [metrics.wasserstein1(real[:2000], fake[:2000]) for fake in fakes]
-    return Estimate(thetas, estimates, np.asarray(exacts, dtype=np.float64))
+    return Estimate(thetas, estimates, np.asarray(exacts, dtype=np.float64), critic)
+
+
+# ------------------------------------------------------------- the GAN discriminator's JS estimate
+LOG2 = math.log(2.0)
+
+
+def _family_fn(family: str | Family) -> Family:
+    if isinstance(family, str):
+        if family not in FAMILIES:
+            raise ValueError(f"unknown family {family!r}; choose from {', '.join(FAMILIES)}")
+        return FAMILIES[family]
+    if not callable(family):
+        raise TypeError(f"family must be a name from {', '.join(FAMILIES)} or a function (theta, n, seed), "
+                        f"got {type(family).__name__}")
+    return family
+
+
+def _bce_per_member(critic: keras.Model, real, fake):
+    """Per member, mean(softplus(-D(real))) + mean(softplus(D(fake))): (N, B, d) each -> (N,) nats."""
+    return (ops.mean(ops.softplus(-critic(real)), axis=(1, 2))
+            + ops.mean(ops.softplus(critic(fake)), axis=(1, 2)))
+
+
+def bce_objective() -> Callable:
+    """Objective ``(critic, real, fake, alpha) -> scalar``: the GAN discriminator's BCE from logits, summed over members."""
+    return lambda critic, real, fake, alpha: ops.sum(_bce_per_member(critic, real, fake))
+
+
+def js_from_bce(critic: keras.Model, real: np.ndarray, fake: np.ndarray) -> np.ndarray:
+    """Per member, log 2 - BCE / 2 (nats): real, fake (N, n, d) -> (N,).
+
+    With BCE = E_r[-log D] + E_f[-log(1 - D)], the optimal discriminator D* = p_r / (p_r + p_f)
+    gives BCE* = 2 log 2 - 2 JS (Goodfellow et al., 2014), so JS = log 2 - BCE* / 2 and
+    2 log 2 - BCE* = 2 JS. A trained D is not optimal, so this under-estimates JS on average.
+    """
+    return LOG2 - 0.5 * np.asarray(ops.convert_to_numpy(_bce_per_member(critic, real, fake)), dtype=np.float64)
+
+
+def exact_js(family: str, theta: float, theta0: float) -> float:
+    """Exact JS (nats) between family(theta0) and family(theta) where known, else nan."""
+    if family == "parallel_lines" or (family == "unequal_supports" and theta0 == 0.0):
+        # Disjoint supports (or a segment against a rectangle: the segment has measure zero).
+        return 0.0 if theta == theta0 else LOG2
+    return float("nan")
+
+
+def estimate_js_curve(
+    family: str | Family,
+    thetas,
+    theta0: float,
+    config: CriticConfig | None = None,
+) -> Estimate:
+    """One GAN discriminator per theta (all trained at once, BCE from logits, Adam): JS estimates (nats).
+
+    The discriminators are the critics' stacked MLP; ``Estimate.exact`` holds the exact JS where
+    :func:`exact_js` knows it (nan elsewhere). ``config.kind`` is ignored: Adam with ``config.lr``
+    (default 3e-3, beta_1 0.5) as for the penalised critic, no constraint.
+    """
+    config = dataclasses.replace(config or CriticConfig(), kind="gan")
+    fn = _family_fn(family)
+    thetas = np.asarray(thetas, dtype=np.float64).reshape(-1)
+    if thetas.size == 0:
+        raise ValueError("thetas is empty: give at least one theta")
+    dtype, n = keras.backend.floatx(), config.n_samples
+
+    def samples(theta, seed):
+        return _samples(fn, theta, n, seed, dtype)
+
+    real = samples(theta0, config.seed)
+    fakes = np.stack([samples(theta, config.seed + 1 + i) for i, theta in enumerate(thetas)])
+    critic = train_critics(real, fakes, bce_objective(), config)
+    js = js_from_bce(critic, np.stack([samples(theta0, 10_000 + i) for i in range(len(thetas))]),
+                     np.stack([samples(theta, 20_000 + i) for i, theta in enumerate(thetas)]))
+    exact = [exact_js(family, float(t), theta0) if isinstance(family, str) else float("nan") for t in thetas]
+    return Estimate(thetas, js, np.asarray(exact, dtype=np.float64), critic)
+
+
+def _samples(fn: Family, theta: float, n: int, seed: int, dtype: str = "float32") -> np.ndarray:
+    """fn(theta, n, seed) as an (n, d) array, with a clear error for a wrong return value."""
+    try:
+        x = np.asarray(fn(float(theta), n, seed), dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, TypeError) and "argument" in str(exc):
+            raise
+        raise ValueError(f"the family must return a numeric array of shape (n, d); at theta = {theta} "
+                         f"it returned something else ({exc})") from None
+    if x.ndim == 1 and x.shape[0] == n:
+        x = x.reshape(n, 1)
+    if x.ndim != 2 or x.shape[0] != n:
+        raise ValueError(f"the family must return an array of shape (n, d) = ({n}, d); at theta = {theta} "
+                         f"it returned shape {x.shape}")
+    return x
+
+
+# ------------------------------------------------------------- drawing the trained critics
+def critic_surface(critic: keras.Model, member: int, xlim: tuple[float, float], ylim: tuple[float, float],
+                   n: int = 80) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Member ``member`` of a stacked critic on an n x n grid of the plane: xs (n,), ys (n,), values (n, n) [y, x].
+
+    Only for 2-D families. The grid is fed to every member (the stacked model takes one batch per
+    member) and the other members' scores are dropped.
+    """
+    members, dim = int(critic.input_shape[0]), int(critic.input_shape[-1])
+    if dim != 2:
+        raise ValueError(f"critic_surface draws critics of 2-D samples; this critic takes {dim}-D inputs")
+    if not 0 <= member < members:
+        raise ValueError(f"member must be in 0..{members - 1}, got {member}")
+    xs, ys = np.linspace(*xlim, n), np.linspace(*ylim, n)
+    gx, gy = np.meshgrid(xs, ys)
+    grid = np.stack([gx.ravel(), gy.ravel()], axis=1).astype(keras.backend.floatx())
+    scores = critic(np.broadcast_to(grid, (members, *grid.shape)).copy())
+    values = np.asarray(ops.convert_to_numpy(scores), dtype=np.float64)[member, :, 0].reshape(n, n)
+    return xs, ys, values
+
+
+def critic_surfaces(est: Estimate, family: str | Family, theta0: float, members=None, n: int = 60,
+                    n_points: int = 300, seed: int = 0):
+    """What :func:`plots.critic_contours` draws for some critics of ``est``: (xs, ys, values (K, n, n), real, fakes, labels).
+
+    ``members`` are indices into ``est.thetas`` (default: first, middle, last); the grid spans the
+    samples of theta0 and of those thetas with a margin. Only for 2-D families.
+    """
+    if est.critic is None:
+        raise ValueError("this Estimate holds no critic: make it with estimate_curve or estimate_js_curve")
+    fn = _family_fn(family)
+    if members is None:
+        members = sorted({int(i) for i in np.linspace(0, len(est.thetas) - 1, 3).round()})
+    real = _samples(fn, theta0, n_points, seed)
+    if real.shape[1] != 2:
+        raise ValueError(f"critic_surfaces draws 2-D families; this one gives {real.shape[1]}-D samples")
+    fakes = [_samples(fn, est.thetas[i], n_points, seed + 1 + int(i)) for i in members]
+    pts = np.concatenate([real, *fakes])
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    pad = 0.25 * np.maximum(hi - lo, 0.5)
+    surfaces = [critic_surface(est.critic, int(i), (lo[0] - pad[0], hi[0] + pad[0]), (lo[1] - pad[1], hi[1] + pad[1]), n)
+                for i in members]
+    labels = [f"θ = {est.thetas[i]:.3g}" for i in members]
+    return surfaces[0][0], surfaces[0][1], np.stack([v for _, _, v in surfaces]), real, fakes, labels

@@ -342,3 +342,126 @@ def divergences_versus_theta(thetas, kl, js, w, path=None, title: str | None = N
     fig.suptitle(title or "Example 1 (parallel lines): only W varies continuously with θ", fontsize=12)
     fig.set_layout_engine("constrained")
     return _save(fig, path)
+
+
+def critic_contours(xs, ys, values, real, fakes, labels, path=None, title: str | None = None) -> Figure:
+    """Trained critics over the plane, one panel each: xs (nx,), ys (ny,), values (K, ny, nx), real (n, 2), fakes K x (m, 2).
+
+    Filled contours of each critic's score (its own colour scale: a clipped critic's values are
+    tiny), with the real samples and that panel's generated samples on top.
+    """
+    xs, ys = _curve(xs, "xs"), _curve(ys, "ys")
+    values = _array(values, "values")
+    if values.ndim == 2:
+        values = values[None]
+    if values.ndim != 3 or values.shape[1:] != (len(ys), len(xs)):
+        raise ValueError(f"values must have shape (K, len(ys), len(xs)) = (K, {len(ys)}, {len(xs)}), "
+                         f"found {values.shape}.")
+    k = len(values)
+    real = _points(real, "real")
+    fakes = [_points(f, f"fakes[{i}]") for i, f in enumerate(fakes)]
+    labels = [str(lab) for lab in labels]
+    if len(fakes) != k or len(labels) != k:
+        raise ValueError(f"got {k} critics, {len(fakes)} sets of fakes and {len(labels)} labels; they must match.")
+    fig = Figure(figsize=(4.2 * k, 3.6), layout="constrained")  # before the colorbars
+    axes = np.atleast_1d(fig.subplots(1, k))
+    for ax, v, fake, label in zip(axes, values, fakes, labels):
+        filled = ax.contourf(xs, ys, v, levels=14, cmap="viridis")
+        ax.contour(xs, ys, v, levels=14, colors="white", linewidths=0.4, alpha=0.5)
+        fig.colorbar(filled, ax=ax, fraction=0.06, pad=0.02, format="%.2g")
+        ax.scatter(real[:300, 0], real[:300, 1], s=4, color=_REAL_COLOR, edgecolors="white", linewidths=0.2,
+                   label="real")
+        ax.scatter(fake[:300, 0], fake[:300, 1], s=4, color=_FAKE_COLOR, edgecolors="white", linewidths=0.2,
+                   label="generated")
+        ax.set_xlim(xs[0], xs[-1])
+        ax.set_ylim(ys[0], ys[-1])
+        ax.set_title(label, fontsize=10)
+        ax.set_xlabel("x₁")
+    axes[0].set_ylabel("x₂")
+    axes[0].legend(loc="lower left", fontsize=8, markerscale=2.5)
+    if title:
+        fig.suptitle(title, fontsize=12)
+    return _save(fig, path)
+
+
+def kl_fits(x, target, fits, path=None, title: str | None = None) -> Figure:
+    """A 1-D target density and fitted densities on one axis: x (n,), target (n,), fits {label: (n,)}."""
+    x = _curve(x, "x")
+    target = _curve(target, "target", len(x))
+    fig = Figure(figsize=(7, 4))
+    ax = fig.add_subplot()
+    ax.fill_between(x, target, color="gray", alpha=0.3, label="target p (two modes)")
+    for (label, values), color in zip(fits.items(), ("#d62728", "#2ca02c", "#9467bd")):
+        ax.plot(x, _curve(values, f"fits[{label!r}]", len(x)), color=color, linewidth=2, label=str(label))
+    ax.set_xlabel("x")
+    ax.set_ylabel("density")
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="upper right", fontsize=9)
+    ax.set_title(title or "Fitting one Gaussian to two modes")
+    fig.set_layout_engine("constrained")
+    return _save(fig, path)
+
+
+def transport_plan(x, y, a, b, plan, path=None, title: str | None = None) -> Figure:
+    """An optimal transport plan between weighted 2-D points: x (n, 2) weights a (n,), y (m, 2) weights b (m,), plan (n, m).
+
+    Marker areas show the weights; an arrow from x_i to y_j for every plan entry above 1e-9,
+    its width proportional to the mass it moves, labelled with that mass.
+    """
+    x, y = _points(x, "x"), _points(y, "y")
+    a, b = _curve(a, "a", len(x)), _curve(b, "b", len(y))
+    plan = _array(plan, "plan")
+    if plan.shape != (len(x), len(y)):
+        raise ValueError(f"plan must have shape (len(x), len(y)) = ({len(x)}, {len(y)}), found {plan.shape}.")
+    fig = Figure(figsize=(6, 4.5))
+    ax = fig.add_subplot()
+    top = float(plan.max()) if plan.size else 1.0
+    for i, j in zip(*np.nonzero(plan > 1e-9)):
+        ax.annotate("", xy=y[j], xytext=x[i],
+                    arrowprops=dict(arrowstyle="-|>", color="gray", lw=0.6 + 4.0 * plan[i, j] / top,
+                                    shrinkA=6, shrinkB=6))
+        mid = 0.5 * (x[i] + y[j])
+        ax.text(mid[0], mid[1], f"{plan[i, j]:.2f}", fontsize=8, ha="center", va="bottom", color="dimgray")
+    ax.scatter(x[:, 0], x[:, 1], s=600 * a / a.max(), color=_REAL_COLOR, alpha=0.8, label="source x (weights a)",
+               zorder=3)
+    ax.scatter(y[:, 0], y[:, 1], s=600 * b / b.max(), color=_FAKE_COLOR, alpha=0.8, marker="s",
+               label="target y (weights b)", zorder=3)
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.margins(0.15)
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="best", fontsize=8, markerscale=0.4)
+    ax.set_title(title or "optimal transport plan")
+    fig.set_layout_engine("constrained")
+    return _save(fig, path)
+
+
+def js_and_w_versus_theta(thetas, js, w, exact_js=None, exact_w=None, path=None, title: str | None = None) -> Figure:
+    """Two panels against thetas (K,): a JS estimate (K,) in nats beside W estimates {label: (K,)}, exact curves dashed."""
+    thetas = _curve(thetas, "thetas")
+    n = len(thetas)
+    js = _curve(js, "js", n)
+    curves = _estimate_curves(w, None, n)
+    order = np.argsort(thetas, kind="stable")
+    fig = Figure(figsize=(11, 4))
+    ax_js, ax_w = fig.subplots(1, 2, sharex=True)
+    if exact_js is not None:
+        ax_js.plot(thetas[order], _curve(exact_js, "exact_js", n)[order], "--", color=_EXACT_COLOR, label="exact JS")
+    ax_js.plot(thetas[order], js[order], "o-", color="#ff7f0e", markersize=4, label="discriminator: log 2 − loss / 2")
+    ax_js.axhline(math.log(2.0), color="gray", linestyle=":", linewidth=1.0)
+    ax_js.set_ylim(-0.05, 0.85)
+    ax_js.set_ylabel("JS estimate (nats)")
+    ax_js.set_title("GAN discriminator: Jensen–Shannon")
+    if exact_w is not None:
+        ax_w.plot(thetas[order], _curve(exact_w, "exact_w", n)[order], "--", color=_EXACT_COLOR, label="exact W")
+    for (label, values), marker in zip(curves.items(), "osD^v"):
+        ax_w.plot(thetas[order], values[order], marker=marker, markersize=4, label=label)
+    ax_w.set_ylabel("W estimate")
+    ax_w.set_title("WGAN critics: Wasserstein-1")
+    for ax in (ax_js, ax_w):
+        ax.set_xlabel("θ")
+        ax.grid(True, alpha=0.3)
+        ax.legend(loc="lower right", fontsize=8)
+    if title:
+        fig.suptitle(title, fontsize=12)
+    fig.set_layout_engine("constrained")
+    return _save(fig, path)
