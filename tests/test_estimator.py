@@ -190,3 +190,36 @@ def test_estimate_curve_keeps_its_critic_and_rejects_a_family_of_the_wrong_shape
     with pytest.raises(ValueError, match=r"shape \(n, d\)"):
         estimator.estimate_curve(lambda theta, n, seed: np.zeros((2, n, 2)), [0.0, 1.0], 0.0,
                                  estimator.clipped_objective(ref.critic_loss), estimator.CriticConfig(steps=2))
+
+
+def test_critic_contours_and_js_plot_check_their_shapes(tmp_path):
+    from wganlab import plots
+
+    xs, ys = np.linspace(-1, 1, 5), np.linspace(0, 1, 4)
+    real = RNG.normal(size=(20, 2))
+    fig = plots.critic_contours(xs, ys, RNG.normal(size=(2, 4, 5)), real, [real + 1, real - 1], ["a", "b"],
+                                path=tmp_path / "c.png")
+    assert len(fig.axes) == 4 and (tmp_path / "c.png").stat().st_size > 1000  # two panels, two colour bars
+    with pytest.raises(ValueError, match=r"values must have shape \(K, len\(ys\), len\(xs\)\)"):
+        plots.critic_contours(xs, ys, RNG.normal(size=(2, 5, 4)), real, [real, real], ["a", "b"])
+    with pytest.raises(ValueError, match="2 critics, 1 sets of fakes"):
+        plots.critic_contours(xs, ys, RNG.normal(size=(2, 4, 5)), real, [real], ["a", "b"])
+    thetas = np.linspace(-1, 1, 3)
+    fig = plots.js_and_w_versus_theta(thetas, [0.69, 0.0, 0.69], {"critic": [1.0, 0.1, 0.9]},
+                                      exact_js=[0.69, 0.0, 0.69], exact_w=np.abs(thetas))
+    assert len(fig.axes) == 2
+    with pytest.raises(ValueError, match="js has 2 values but thetas has 3"):
+        plots.js_and_w_versus_theta(thetas, [0.69, 0.0], {"critic": [1.0, 0.1, 0.9]})
+
+
+def test_transport_plan_and_kl_fits_draw(tmp_path):
+    from wganlab import plots
+
+    x, y = np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([[2.0, 0.0]])
+    plots.transport_plan(x, y, [0.5, 0.5], [1.0], [[0.5], [0.5]], path=tmp_path / "t.png")
+    assert (tmp_path / "t.png").stat().st_size > 1000
+    with pytest.raises(ValueError, match=r"plan must have shape \(len\(x\), len\(y\)\) = \(2, 1\)"):
+        plots.transport_plan(x, y, [0.5, 0.5], [1.0], [[0.5, 0.5]])
+    grid = np.linspace(-1, 1, 11)
+    plots.kl_fits(grid, np.ones(11), {"fit": np.ones(11)}, path=tmp_path / "k.png")
+    assert (tmp_path / "k.png").stat().st_size > 1000
