@@ -29,7 +29,7 @@ W1_WITH_CONSTANT = '''def wasserstein_1d(u_values, v_values, u_weights=None, v_w
 def _notebook(reference: dict) -> dict:
     nb = replace_function(reference, "kl_divergence", KL_WITH_GLOBAL)
     nb = replace_function(nb, "wasserstein_1d", W1_WITH_CONSTANT)
-    return add_cell_after(nb, "kl_divergence", "EPS = 0.0  # a constant: loaded\nLOG = np.log  # not a constant\nprint(LOG)\n")
+    return add_cell_after(nb, "kl_divergence", "EPS = 0.0  # a constant: loaded\nLOG = getattr(np, 'log')  # a call: not loaded\nprint(LOG)\n")
 
 
 def _grade_snapshot(tmp_path, test_files, notebook: dict) -> dict:

@@ -68,12 +68,13 @@ def code_cells(path: str | Path) -> list[str]:
         raise FunctionsError(f"{path} is not a readable Jupyter notebook ({exc})") from exc
 
 
-_CONSTANT_NODES = (ast.Constant, ast.UnaryOp, ast.BinOp, ast.Tuple, ast.List, ast.Set, ast.Dict,
-                   ast.unaryop, ast.operator, ast.expr_context)
+_CONSTANT_NODES = (ast.Constant, ast.Name, ast.Attribute, ast.UnaryOp, ast.BinOp, ast.Tuple, ast.List, ast.Set,
+                   ast.Dict, ast.unaryop, ast.operator, ast.expr_context)
 
 
 def _is_constant_or_lambda(node: ast.stmt) -> bool:
-    """``EPS = 1e-12``, ``SIZES = (1, 2)``, ``f = lambda x: x``: assignments safe to run out of context."""
+    """``EPS = 1e-12``, ``TWO_EPS = 2 * EPS``, ``_w = wasserstein_1d``, ``LOG = np.log``, ``f = lambda x: x``:
+    assignments to plain names of literals, names, attributes and arithmetic (no calls), safe out of context."""
     if isinstance(node, ast.Assign):
         targets, value = node.targets, node.value
     elif isinstance(node, ast.AnnAssign) and node.value is not None:

@@ -240,7 +240,19 @@ def run_isolated(snapshot: dict[str, bytes], progress: str | None = None) -> tup
         for name, data in snapshot.items():
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             (root / name).write_bytes(data)
-        (root / "work").mkdir()
+        # The working folder looks like the kernel's: the notebook, tests/ and the files otter copies
+        # beside it, so a function that reads files there reads the same. The checks use the snapshot.
+        work = root / "work"
+        work.mkdir()
+        for name, data in snapshot.items():
+            if name.startswith(("tests/", "submission")):
+                target = work / (name if name.startswith("tests/") else Path(name).name)
+            elif name.startswith("files/"):
+                target = work / name.removeprefix("files/")
+            else:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
         env = {**os.environ, TRAIN_ENV: "1", "PYTHONHASHSEED": "0", "KERAS_HOME": str(root / "keras")}
         if "cache/" + CLASSIFIER_FILES[0] in snapshot:
             env["WGANLAB_CACHE"] = str(root / "cache")
@@ -249,7 +261,7 @@ def run_isolated(snapshot: dict[str, bytes], progress: str | None = None) -> tup
             cmd += ["--progress", progress]
         log = root / "isolated.log"
         with open(log, "w") as out:  # a submission's prints go here, never into the results
-            proc = subprocess.run(cmd, cwd=root / "work", env=env, stdout=out, stderr=subprocess.STDOUT,
+            proc = subprocess.run(cmd, cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT,
                                   stdin=subprocess.DEVNULL)
         results = json.loads((root / "results.json").read_text()) if (root / "results.json").is_file() else {}
         why = ""

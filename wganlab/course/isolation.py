@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 
 TRAIN_ENV = "WGANLAB_RUN_CONVERGENCE"  # the check module trains only where this is "1"
-NOTEBOOK_GLOBAL = ("`{function}` uses `{name}`, which your notebook defines outside a function, import, "
+NOTEBOOK_GLOBAL = ("Hint: `{function}` uses `{name}`, which your notebook defines outside a function, import, "
                    "class or constant (code cell {cell}). Graded functions can only use what they define "
                    "themselves, imports, other functions and classes, and constants such as `EPS = 1e-12`: "
                    "move `{name}` into the function or make it a constant.")
