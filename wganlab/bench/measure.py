@@ -63,7 +63,8 @@ QUICK = Schedule(seconds=0.5, repeats=3, celeba_size=32, celeba_images=4096)
 # Measured with torch 2.13.0 (docs/notes/backends.md): torch.compile(fullgraph=True) of the step
 # stops at torch.autograd.grad ("Unsupported using torch.autograd.grad"), and the default mode
 # raises "torch.compile with aot_autograd does not currently support double backward".
-TORCH_EAGER = "torch eager: torch.compile does not support the step's double backward (torch 2.13)"
+TORCH_EAGER = ("torch eager: torch.compile cannot trace torch.autograd.grad nor run the penalty's "
+               "double backward (torch 2.13)")
 
 
 def _sync(outputs, generator) -> None:
@@ -129,8 +130,11 @@ def _fit_runner(workload: Workload, objectives, batch: int):
         model.fit(dataset, epochs=1, steps_per_epoch=k, verbose=0, shuffle=False)
         _sync(None, generator)
 
-    xla = "XLA" if model.jit_compile else "no XLA"
-    return run, f"fit(jit_compile='auto' -> {xla}); {config.n_critic}x{batch} real images per fit step"
+    if keras.backend.backend() == "torch":
+        how = "fit(jit_compile=False): eager, torch.compile cannot run the step"
+    else:
+        how = f"fit(jit_compile='auto' -> {'XLA' if model.jit_compile else 'no XLA'})"
+    return run, f"{how}; {config.n_critic}x{batch} real images per fit step"
 
 
 def _skip_reason(variant: str, backend: str) -> str:
