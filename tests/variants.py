@@ -682,6 +682,86 @@ def wgan_generator_loss__ops_negative(fake_scores):
     return ops.negative(ops.sum(fake_scores) / ops.cast(ops.size(fake_scores), fake_scores.dtype))
 
 
+# ============================================== 03: mistakes that the PUBLIC tests must catch
+# Shapes: the critic returns (batch, 1), other code passes (batch,); both must work.
+@wrong
+def critic_loss__first_column_index(real_scores, fake_scores):
+    """Indexes x[:, 0]: right on (batch, 1) scores, an error on (batch,) scores."""
+    return ops.mean(fake_scores[:, 0]) - ops.mean(real_scores[:, 0])
+
+
+@wrong
+def critic_loss__mean_over_last_axis(real_scores, fake_scores):
+    """ops.mean(x, axis=-1): a (batch,) vector for (batch, 1) scores instead of one scalar."""
+    return ops.mean(fake_scores, axis=-1) - ops.mean(real_scores, axis=-1)
+
+
+@wrong
+def critic_loss__stub_returns_none(real_scores, fake_scores):
+    """The unfilled stub: returns None."""
+
+
+@wrong
+def discriminator_loss__mean_over_last_axis(real_logits, fake_logits):
+    """ops.mean(..., axis=-1): a (batch,) vector for (batch, 1) logits instead of one scalar."""
+    return ops.mean(ops.softplus(-real_logits), axis=-1) + ops.mean(ops.softplus(fake_logits), axis=-1)
+
+
+@wrong
+def discriminator_loss__stub_returns_none(real_logits, fake_logits):
+    """The unfilled stub: returns None."""
+
+
+@wrong
+def generator_loss__first_column_index(fake_logits):
+    """Indexes x[:, 0]: right on (batch, 1) logits, an error on (batch,) logits."""
+    return ops.mean(ops.softplus(-fake_logits[:, 0]))
+
+
+@wrong
+def generator_loss__stub_returns_none(fake_logits):
+    """The unfilled stub: returns None."""
+
+
+@wrong
+def wgan_generator_loss__mean_over_last_axis(fake_scores):
+    """-ops.mean(x, axis=-1): a (batch,) vector for (batch, 1) scores instead of one scalar."""
+    return -ops.mean(fake_scores, axis=-1)
+
+
+@wrong
+def wgan_generator_loss__stub_returns_none(fake_scores):
+    """The unfilled stub: returns None."""
+
+
+@wrong
+def clip_weights__stub_does_nothing(model, c):
+    """The unfilled stub: changes nothing, returns None."""
+
+
+@wrong
+def clip_weights__list_of_clipped_values(model, c):
+    """Returns the clipped values as a list instead of assigning them to the variables."""
+    return [ops.clip(v, -c, c) for v in model.trainable_variables]
+
+
+# Each of these mistakes must fail a public test of assignment 03 with a message that says what
+# is wrong (tests/test_variants_public.py): shapes, +-100 logits, a compiled step, stubs.
+PUBLIC_FAILS_03 = (
+    "critic_loss__first_column_index", "critic_loss__mean_over_last_axis", "critic_loss__numpy_value",
+    "critic_loss__stub_returns_none", "critic_loss__sign_flipped",
+    "discriminator_loss__log_sigmoid_overflow", "discriminator_loss__epsilon_in_log",
+    "discriminator_loss__labels_swapped", "discriminator_loss__mean_over_last_axis",
+    "discriminator_loss__numpy_value", "discriminator_loss__stub_returns_none",
+    "generator_loss__log_sigmoid_overflow", "generator_loss__epsilon_in_log", "generator_loss__label_zero",
+    "generator_loss__first_column_index", "generator_loss__numpy_value", "generator_loss__stub_returns_none",
+    "wgan_generator_loss__sign_flipped", "wgan_generator_loss__mean_over_last_axis",
+    "wgan_generator_loss__numpy_value", "wgan_generator_loss__stub_returns_none",
+    "clip_weights__stub_does_nothing", "clip_weights__list_of_clipped_values", "clip_weights__returns_model",
+    "clip_weights__kernels_only",
+)
+
+
 # ======================================================================== 04: gradient_penalty
 @wrong
 def gradient_penalty__norm_over_whole_batch(critic, real, fake, alpha):

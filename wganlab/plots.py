@@ -465,3 +465,96 @@ def js_and_w_versus_theta(thetas, js, w, exact_js=None, exact_w=None, path=None,
         fig.suptitle(title, fontsize=12)
     fig.set_layout_engine("constrained")
     return _save(fig, path)
+
+
+# ------------------------------------------------- training progress against exact W1 (03)
+
+
+def estimate_against_w1(estimate, checkpoint_steps, w1, path=None, title: str | None = None,
+                        label: str = "critic estimate", floor: float | None = None) -> Figure:
+    """The loss-side signal of a run (1-D, one value per generator step) on its own axis, the
+    exact W1 of generator checkpoints on a second axis, and the two against each other.
+
+    The scatter uses the signal's mean over the steps since the previous checkpoint; its Pearson
+    correlation with W1 is in the panel's title. ``floor`` draws the real-against-real W1.
+    """
+    values = _curve(estimate, "estimate")
+    at = _curve(checkpoint_steps, "checkpoint_steps").astype(int)
+    w = _curve(w1, "w1", n=len(at))
+    if at.min() < 1 or at.max() > len(values) or (np.diff(at) <= 0).any():
+        raise ValueError(f"checkpoint_steps must increase within 1..{len(values)}, got {at.tolist()}.")
+    starts = np.concatenate([[0], at[:-1]])
+    windowed = np.array([np.nanmean(values[s:e]) for s, e in zip(starts, at)])
+    r = float(np.corrcoef(windowed, w)[0, 1]) if len(at) > 2 else float("nan")
+    fig = Figure(figsize=(11, 3.4))
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.8, 1]})
+    steps = np.arange(1, len(values) + 1)
+    left.plot(steps, values, color=_REAL_COLOR, alpha=0.25, linewidth=0.7)
+    left.plot(steps, _running_mean(values, max(5, len(values) // 25)), color=_REAL_COLOR, linewidth=1.8)
+    left.set_ylabel(label, color=_REAL_COLOR)
+    left.set_xlabel("generator step")
+    left.grid(True, alpha=0.3)
+    twin = left.twinx()
+    twin.plot(at, w, color=_EXACT_COLOR, marker="o", markersize=4, linewidth=1.2, label="exact W1 of the generator")
+    if floor is not None:
+        twin.axhline(floor, color="gray", linestyle="--", linewidth=1, label=f"real against real ({floor:.1f})")
+    twin.set_ylabel("exact W1 (pixels)")
+    twin.legend(loc="upper right", fontsize=8, framealpha=0.8)
+    right.scatter(windowed, w, c=at, cmap="viridis", s=25)
+    right.set_xlabel(f"{label} (mean since last checkpoint)")
+    right.set_ylabel("exact W1")
+    right.set_title(f"Pearson r = {r:.2f} over {len(at)} checkpoints", fontsize=10)
+    right.grid(True, alpha=0.3)
+    if title:
+        fig.suptitle(title, fontsize=12)
+    fig.set_layout_engine("constrained")
+    return _save(fig, path)
+
+
+# ---------------------------------------------------------------- GAN training dynamics (03)
+
+
+def bilinear_phase(paths, path=None, title: str | None = None) -> Figure:
+    """Phase plot of iterates on min_x max_y x*y: mapping label -> (T, 2) array of (x, y)."""
+    if not isinstance(paths, Mapping) or not paths:
+        raise ValueError("paths must be a non-empty mapping label -> (T, 2) array of iterates.")
+    fig = Figure(figsize=(5.2, 5))
+    ax = fig.subplots()
+    colors = [_FAKE_COLOR, _REAL_COLOR, "#2ca02c", "#9467bd"]
+    for i, (name, xy) in enumerate(paths.items()):
+        xy = _array(xy, f"paths[{name!r}]")
+        if xy.ndim != 2 or xy.shape[1] != 2:
+            raise ValueError(f"paths[{name!r}] must have shape (T, 2), found {xy.shape}.")
+        ax.plot(xy[:, 0], xy[:, 1], color=colors[i % len(colors)], linewidth=1, label=name)
+        ax.plot(*xy[0], "o", color=colors[i % len(colors)], markersize=5)
+    ax.plot(0, 0, "*", color=_EXACT_COLOR, markersize=12, label="equilibrium (0, 0)")
+    ax.set_xlabel("x (minimises x*y)")
+    ax.set_ylabel("y (maximises x*y)")
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="best", fontsize=8)
+    if title:
+        ax.set_title(title, fontsize=11)
+    fig.set_layout_engine("constrained")
+    return _save(fig, path)
+
+
+def generator_loss_gradients(logits, gradients, path=None, title: str | None = None) -> Figure:
+    """d(loss)/d(logit) against the fake's logit: mapping label -> 1-D array, same length as logits."""
+    l = _curve(logits, "logits")
+    fig = Figure(figsize=(6.5, 3.6))
+    ax = fig.subplots()
+    for (name, g), color in zip(gradients.items(), [_FAKE_COLOR, _REAL_COLOR, "#2ca02c"]):
+        ax.plot(l, _curve(g, f"gradients[{name!r}]", n=len(l)), color=color, linewidth=2, label=name)
+    ax.axhline(0.0, color="gray", linewidth=0.6)
+    ax.set_xlabel("discriminator logit of a fake sample (left: confidently rejected)")
+    ax.set_ylabel("d loss / d logit")
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="best", fontsize=9)
+    if title:
+        ax.set_title(title, fontsize=11)
+    fig.set_layout_engine("constrained")
+    return _save(fig, path)
+
+
+__all__ += ["estimate_against_w1", "bilinear_phase", "generator_loss_gradients"]
