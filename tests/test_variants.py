@@ -101,3 +101,44 @@ def test_wrong_variant_loses_points(assignment, variant, test_files):
     assert earned < sum(points for _, points, _, _ in hidden), (
         f"wrong variant {variant.id} ({variant.doc}) passes every hidden case of {variant.function}: "
         "the hidden checks in autograder/wganlab_checks.py miss this mistake")
+
+
+def public_cases(folder: Path, question: str, env: dict) -> list[tuple[str, bool, str]]:
+    """Run only the public test cases of ``question``: (name, passed, message) each."""
+    files = str(folder / "files")
+    sys.path.insert(0, files)
+    sys.modules.pop("wganlab_checks", None)
+    try:
+        test_file = ExceptionTestFile.from_file(str(folder / "tests" / f"{question}.py"))
+        out = []
+        for tc in test_file.test_cases:
+            if tc.hidden:
+                continue
+            try:
+                tc.body.call_func(env)
+                out.append((tc.name, True, ""))
+            except Exception as exc:  # noqa: BLE001 - a failing case is what we look for
+                out.append((tc.name, False, f"{type(exc).__name__}: {exc}"))
+        return out
+    finally:
+        sys.path.remove(files)
+
+
+def _public_params():
+    params = []
+    for v in variants.public_mistakes():
+        assignment = next(a for a, fns in ASSIGNMENTS.items() if v.function in fns)
+        marks = [needs_tensorflow] if v.tensorflow else []
+        params.append(pytest.param(assignment, v, id=f"{assignment[:2]}-public-{v.id}", marks=marks))
+    return params
+
+
+@pytest.mark.parametrize("assignment, variant", _public_params())
+def test_common_mistake_fails_a_public_test(assignment, variant, test_files):
+    """The likely mistakes of variants.PUBLIC_MISTAKES fail a public case with an AssertionError
+    (a message written for the student, not an error from deep inside a library)."""
+    cases = public_cases(test_files[assignment], variant.function, {variant.function: variant.fn})
+    failed = [(name, message) for name, passed, message in cases if not passed]
+    assert failed, f"{variant.id} ({variant.doc}) passes every public test of {variant.function}"
+    assert any(m.startswith("AssertionError") for _, m in failed), (
+        f"{variant.id} fails the public tests only with errors, not a message for the student: {failed}")
