@@ -148,3 +148,16 @@ def normalised_gap(critic: keras.Model, real: np.ndarray, fake: np.ndarray, exte
     slope = float(np.linalg.norm(ops.convert_to_numpy(autodiff.input_gradients(critic, points)), axis=1).max())
     gap = float(ops.convert_to_numpy(ops.mean(critic(real)) - ops.mean(critic(fake))))
     return gap / slope if slope > 0 else 0.0
+
+
+def mode_contrast(critic: keras.Model, radius: float = 2.0, modes: int = 8) -> float:
+    """8 Gaussians: mean critic value at the ``modes`` centres on the circle of ``radius`` minus the mean
+    at the angles halfway between them, over the critic's value range on [-3, 3]^2 (0: blind to the modes)."""
+    on = np.arange(modes) * (2 * np.pi / modes)
+    between = on + np.pi / modes
+    circle = lambda a: np.stack([radius * np.cos(a), radius * np.sin(a)], axis=1).astype(np.float32)  # noqa: E731
+    f_on = ops.convert_to_numpy(critic(circle(on))).mean()
+    f_between = ops.convert_to_numpy(critic(circle(between))).mean()
+    _, _, values = critic_surface(critic, n=61)
+    spread = float(values.max() - values.min())
+    return float(f_on - f_between) / spread if spread > 0 else 0.0
