@@ -95,6 +95,60 @@ def cases_penalty():
     return cases
 
 
+def cases_input_gradients():
+    """(input_shape, critic seed, x) for critic_input_gradients: vectors and image-shaped samples."""
+    rng = np.random.default_rng(1708)
+    return [(shape, int(rng.integers(1 << 30)), rng.normal(size=(batch, *shape)).astype("float32"))
+            for shape, batch in [((3,), 5), ((4, 4, 1), 6)]]
+
+
+TRAIN_STEP_LATENT = 5
+
+
+def cases_train_step():
+    """(sample shape, seed, real, z, alpha, lam): real (n_critic, batch, ...), z (n_critic + 1, batch, latent)."""
+    rng = np.random.default_rng(1709)
+    cases = []
+    for shape, batch, n_critic, lam in [((4,), 8, 3, 10.0), ((3, 3, 1), 4, 2, 1.0)]:
+        real = rng.normal(size=(n_critic, batch, *shape)).astype("float32")
+        z = rng.normal(size=(n_critic + 1, batch, TRAIN_STEP_LATENT)).astype("float32")
+        alpha = rng.uniform(size=(n_critic, batch) + (1,) * len(shape)).astype("float32")
+        cases.append((shape, int(rng.integers(1 << 30)), real, z, alpha, lam))
+    return cases
+
+
+def seeded_pair(shape, seed):
+    """A small MLP generator and critic with numpy-seeded weights, and plain SGD optimizers for both."""
+    import keras
+
+    from wganlab import models
+
+    generator = models.mlp_generator(shape, latent_dim=TRAIN_STEP_LATENT, hidden=8)
+    rng = np.random.default_rng(seed)
+    for v in generator.trainable_variables:
+        v.assign(rng.normal(0.0, 0.4, size=tuple(v.shape)).astype("float32"))
+    critic = seeded_critic(shape, seed + 1, hidden=8)
+    g_opt, c_opt = keras.optimizers.SGD(learning_rate=0.05), keras.optimizers.SGD(learning_rate=0.05)
+    g_opt.build(generator.trainable_variables)
+    c_opt.build(critic.trainable_variables)
+    return generator, critic, g_opt, c_opt
+
+
+def _run_train_step(fn, case):
+    """What one call of ``train_step`` does to seeded models: losses, weights after, update counts."""
+    shape, seed, real, z, alpha, lam = case
+    generator, critic, g_opt, c_opt = seeded_pair(shape, seed)
+    out = fn(generator, critic, g_opt, c_opt, _tensor(real), _tensor(z), _tensor(alpha), lam)
+    assert isinstance(out, (tuple, list)) and len(out) == 2, (
+        f"train_step must return a pair (critic_loss, generator_loss), got {type(out).__name__}"
+        + (" (hint: the stub returns None: fill in the body and end it with `return c_loss, g_loss`)" if out is None else ""))
+    c_loss, g_loss = (_scalar(v, "train_step's losses") for v in out)
+    return {"critic_loss": c_loss, "generator_loss": g_loss,
+            "generator": [_np(v).tolist() for v in generator.trainable_variables],
+            "critic": [_np(v).tolist() for v in critic.trainable_variables],
+            "g_updates": int(_np(g_opt.iterations)), "c_updates": int(_np(c_opt.iterations))}
+
+
 # ---------------------------------------------------------------- expected values
 def _np(x):
     from keras import ops
@@ -114,6 +168,33 @@ def _penalty_and_grads(fn, case):
     return float(_np(value)), kernels
 
 
+def _input_gradients_and_grads(fn, case):
+    """``fn(critic, x)`` and the gradient of sum(fn(critic, x)^2) w.r.t. the critic's kernels."""
+    from wganlab import autodiff
+
+    shape, seed, x = case
+    critic = seeded_critic(shape, seed, hidden=8)
+    got = fn(critic, _tensor(x))
+    assert got is not None, ("critic_input_gradients returned None (hint: is its body still the stub, and "
+                             "does it end with `return tape.gradient(...)`?)")
+    got = _np(got)
+    assert got.shape == x.shape, f"critic_input_gradients must return the shape of x, {x.shape}; got {got.shape}"
+    try:
+        _, grads = autodiff.value_and_grad(lambda: _sum_sq(fn(critic, _tensor(x))), critic.trainable_variables)
+        kernels = [_np(g).tolist() for g, v in zip(grads, critic.trainable_variables) if len(v.shape) == 2]
+    except Exception as exc:  # noqa: BLE001 - turned into a message below
+        raise AssertionError(f"the gradients critic_input_gradients returns cannot be differentiated again "
+                             f"({type(exc).__name__}: {str(exc)[:200]}): keep them tensors (no numpy, no "
+                             ".numpy()) and do not stop their gradient") from exc
+    return {"value": got.tolist(), "kernel_grads": kernels}
+
+
+def _sum_sq(x):
+    from keras import ops
+
+    return ops.sum(ops.square(x))
+
+
 def compute_expected(assignment: str, ref) -> dict:
     """Expected values of ``assignment``'s hidden value checks from the reference namespace."""
     if assignment == "01_divergences":
@@ -131,6 +212,11 @@ def compute_expected(assignment: str, ref) -> dict:
         out["discriminator_loss"] = [float(_np(ref.discriminator_loss(r, f))) for r, f in cases_scores()]
         out["generator_loss"] = [float(_np(ref.generator_loss(f))) for _, f in cases_scores()]
         out["wgan_generator_loss"] = [float(_np(ref.wgan_generator_loss(f))) for _, f in cases_scores()]
+    if "critic_input_gradients" in names:
+        out["critic_input_gradients"] = [_input_gradients_and_grads(ref.critic_input_gradients, c)
+                                         for c in cases_input_gradients()]
+    if "train_step" in names:
+        out["train_step"] = [_run_train_step(ref.train_step, c) for c in cases_train_step()]
     if "gradient_penalty" in names:
         pens = [_penalty_and_grads(ref.gradient_penalty, c) for c in cases_penalty()]
         out["gradient_penalty"] = [v for v, _ in pens]
@@ -312,8 +398,110 @@ def check_wgan_generator_loss(wgan_generator_loss):
 
 
 # ---------------------------------------------------------------- 04: gradient penalty
+def require_tensorflow(question):
+    """Assignment 04 asks for tf.GradientTape, so it is graded under the TensorFlow backend only."""
+    import keras
+
+    backend = keras.backend.backend()
+    assert backend == "tensorflow", (
+        f"{question} is graded under the TensorFlow backend only (assignment 04 asks for tf.GradientTape), but "
+        f"this grader runs Keras on {backend!r}: instructors, regrade assignment 04 with KERAS_BACKEND=tensorflow "
+        "(README, 'Backends'). No submission is judged under another backend.")
+
+
+def check_critic_input_gradients(critic_input_gradients):
+    """Per-sample input gradients of seeded MLP critics, and their own gradient (double backprop)."""
+    require_tensorflow("critic_input_gradients")
+    for i, (case, want) in enumerate(zip(cases_input_gradients(), load_expected()["critic_input_gradients"])):
+        got = _input_gradients_and_grads(critic_input_gradients, case)
+        shape = case[2].shape
+        np.testing.assert_allclose(np.asarray(got["value"]), np.asarray(want["value"]), rtol=1e-4, atol=1e-5, err_msg=(
+            f"critic_input_gradients on x of shape {shape} differs from the gradient of sum(critic(x)) with "
+            "respect to x (row i must be the gradient of sample i's score)"))
+        for j, (g, w) in enumerate(zip(got["kernel_grads"], want["kernel_grads"])):
+            g, w = np.asarray(g), np.asarray(w)
+            assert np.abs(g).max() > 0 or np.abs(w).max() == 0, (
+                f"x of shape {shape}: the returned gradients do not depend on the critic's weights any more "
+                f"(kernel {j + 1}): they must stay differentiable (no stop_gradient, numpy or .numpy()), or "
+                "the penalty cannot train the critic")
+            np.testing.assert_allclose(g, w, rtol=2e-3, atol=1e-4, err_msg=(
+                f"x of shape {shape}: the gradient of sum(g^2) with respect to kernel {j + 1} of the critic "
+                "differs from the reference (double backpropagation)"))
+
+
+def check_sample_alpha(sample_alpha):
+    """Shape (batch, 1, ...), one U[0, 1) value per sample, seeded, fresh values from a SeedGenerator."""
+    import keras
+
+    for batch, shape in [(7, (4,)), (5, (6, 6, 1)), (4096, (2,))]:
+        got = sample_alpha(batch, shape, 3)
+        assert got is not None, "sample_alpha returned None (hint: is its body still the stub?)"
+        got = _np(got)
+        want = (batch,) + (1,) * len(shape)
+        assert got.shape == want, (
+            f"sample_alpha({batch}, {shape}, seed) must have shape {want}, one value per sample broadcastable "
+            f"over the sample's axes; got {got.shape}")
+        assert got.min() >= 0.0 and got.max() <= 1.0, (
+            f"sample_alpha's values must lie in [0, 1] (uniform), got values from {got.min():.3g} to {got.max():.3g}")
+        assert len(np.unique(got)) > batch // 2, (
+            f"sample_alpha({batch}, ...) drew only {len(np.unique(got))} distinct values: draw one alpha per sample")
+    assert abs(got.mean() - 0.5) < 0.03 and abs(got.var() - 1 / 12) < 0.01, (
+        f"4096 draws of sample_alpha have mean {got.mean():.3f} and variance {got.var():.4f}; U[0, 1] has 0.5 "
+        "and 1/12 = 0.0833: draw from the uniform distribution")
+    assert np.array_equal(_np(sample_alpha(64, (3,), 11)), _np(sample_alpha(64, (3,), 11))), (
+        "sample_alpha with the same integer seed must return the same values: pass seed to keras.random.uniform")
+    seeds = keras.random.SeedGenerator(5)
+    a, b = _np(sample_alpha(64, (3,), seeds)), _np(sample_alpha(64, (3,), seeds))
+    assert not np.array_equal(a, b), (
+        "two calls with the same keras.random.SeedGenerator returned the same alpha: pass the seed argument "
+        "through to keras.random.uniform(..., seed=seed) so every training step draws fresh values")
+
+
+def check_train_step(train_step):
+    """n_critic critic updates then one generator update: update counts, losses and weights after one call."""
+    from wganlab import autodiff
+
+    require_tensorflow("train_step")
+    for i, (case, want) in enumerate(zip(cases_train_step(), load_expected()["train_step"])):
+        n_critic = case[2].shape[0]
+        got = _run_train_step(train_step, case)
+        where = f"train_step with n_critic = {n_critic} (real of shape {case[2].shape}, lam = {case[5]})"
+        assert got["c_updates"] == n_critic, (
+            f"{where} applied the critic optimizer {got['c_updates']} times: update the critic once per real batch")
+        assert got["g_updates"] == 1, (
+            f"{where} applied the generator optimizer {got['g_updates']} times: update the generator once, after "
+            "the critic loop (not inside it)")
+        for name, rtol in (("critic", 1e-3), ("generator", 1e-3)):
+            for j, (g, w) in enumerate(zip(got[name], want[name])):
+                np.testing.assert_allclose(np.asarray(g), np.asarray(w), rtol=rtol, atol=1e-5, err_msg=(
+                    f"{where}: the {name}'s weights (variable {j + 1}) after the step differ from the reference. "
+                    + ("Critic update i must use real[i], generator(z[i]) and alpha[i] with critic_loss_gp(..., lam)"
+                       if name == "critic" else
+                       "The generator update must use z[-1], the critic after all its updates, and the loss "
+                       "-mean(critic(generator(z[-1])))")))
+        _close(got["critic_loss"], want["critic_loss"], f"{where}: the critic loss returned (of the last critic update)",
+               rtol=1e-3, atol=1e-4)
+        _close(got["generator_loss"], want["generator_loss"], f"{where}: the generator loss returned", rtol=1e-3,
+               atol=1e-4)
+    # The step must also run compiled, as the trainer runs it.
+    shape, seed, real, z, alpha, lam = cases_train_step()[0]
+    generator, critic, g_opt, c_opt = seeded_pair(shape, seed)
+    state = [*generator.variables, *critic.variables, *g_opt.variables, *c_opt.variables]
+    step = autodiff.compile_step(lambda r, zz, a: train_step(generator, critic, g_opt, c_opt, r, zz, a, lam), state)
+    try:
+        out = step(_tensor(real), _tensor(z), _tensor(alpha))
+        losses = [_scalar(v, "train_step's losses") for v in out]
+    except AssertionError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - turned into a message
+        raise AssertionError(f"train_step fails inside a compiled step (tf.function): {type(exc).__name__}: "
+                             f"{str(exc)[:300]}. Keep it to tensor operations (no .numpy(), float() or numpy)") from exc
+    assert all(math.isfinite(v) for v in losses), f"train_step compiled returned non-finite losses {losses}"
+
+
 def check_gradient_penalty(gradient_penalty):
     """Values, per-sample norms, image-shaped inputs and gradients w.r.t. the critic's kernels."""
+    require_tensorflow("gradient_penalty")
     expected = load_expected()
     for i, (case, want, want_grads) in enumerate(zip(cases_penalty(), expected["gradient_penalty"],
                                                      expected["gradient_penalty_grads"])):
@@ -329,10 +517,29 @@ def check_gradient_penalty(gradient_penalty):
             np.testing.assert_allclose(g, w, rtol=2e-3, atol=1e-4, err_msg=(
                 f"gradient of the penalty with respect to kernel {j + 1} of the critic (inputs {shape}) "
                 "differs from the reference"))
+    _check_zero_gradient(gradient_penalty)
+
+
+def _check_zero_gradient(gradient_penalty):
+    """Where the critic's input gradient is 0, the penalty's weight gradients must stay finite (epsilon)."""
+    from wganlab import autodiff
+
+    critic = seeded_critic((3,), seed=4)
+    for v in critic.trainable_variables:
+        v.assign(np.zeros(tuple(v.shape), "float32"))
+    x = _tensor(np.ones((4, 3), "float32"))
+    alpha = _tensor(np.full((4, 1), 0.5, "float32"))
+    value, grads = autodiff.value_and_grad(lambda: gradient_penalty(critic, x, x, alpha), critic.trainable_variables)
+    _close(_scalar(value, "gradient_penalty"), 1.0, "gradient_penalty of a critic with zero weights (slope 0)",
+           rtol=1e-4, atol=1e-5)
+    assert all(np.isfinite(_np(g)).all() for g in grads), (
+        "where the critic's input gradient is 0 the penalty's gradient with respect to the weights is NaN: the "
+        "derivative of sqrt at 0 is infinite; add a small epsilon such as 1e-12 under the square root")
 
 
 def check_critic_loss_gp(critic_loss_gp):
     """critic_loss + lam * gradient_penalty, with lam honoured."""
+    require_tensorflow("critic_loss_gp")
     expected = load_expected()["critic_loss_gp"]
     for lam in (10.0, 1.0):
         for i, (case, want) in enumerate(zip(cases_penalty(), expected[str(lam)])):
@@ -438,16 +645,18 @@ def _faces_note(label: str, n: int) -> str:
             f"set {FACES_ENV} on the grading machine or `wganlab grade --celeba FILE`). No points depend on which.")
 
 
-def check_wgan_gp_convergence(critic_loss_gp):
-    """A WGAN-GP with the student's critic_loss_gp makes progress and a critic of slope ~1."""
+def check_wgan_gp_convergence(train_step, sample_alpha):
+    """A WGAN-GP trained by the student's own train_step (and sample_alpha, critic_loss_gp) makes
+    progress and holds the critic's slope near 1."""
     from wganlab.course import convergence
 
     _trains_here("wgan_gp_convergence")
+    require_tensorflow("wgan_gp_convergence")
     images, label = faces_data()
     note = _faces_note(label, len(images))
     if note not in INFO:
         INFO.append(note)
-    r = convergence.faces_wgan_gp(critic_loss_gp, images, label, seed=GRADING_SEED)
+    r = convergence.faces_wgan_gp_own_step(train_step, sample_alpha, images, label, seed=GRADING_SEED)
     summary = _report(r)
     lo, hi = FACES["grad_norm_range"]
     assert r.w1_ratio <= FACES["w1_ratio_max"], (

@@ -63,11 +63,28 @@ def test_broken_wgan_fails_convergence(test_files, broken):
     assert score < maximum and _hidden_failed(failures, "wgan_convergence"), failures
 
 
+def _own_step(critic_loss_gp):
+    """A correct train_step (tests/variants.py) around ``critic_loss_gp``, as a student's would call theirs."""
+    import variants
+
+    def train_step(generator, critic, g_opt, c_opt, real, z, alpha, lam=10.0):
+        return variants._step(generator, critic, g_opt, c_opt, real, z, alpha, lam, c_loss_fn=critic_loss_gp)
+
+    return train_step
+
+
+def _gp_reference():
+    from wganlab.course.functions import reference_functions
+
+    return reference_functions("04_wgan_gp_celeba")
+
+
 def test_reference_wgan_gp_converges_on_faces(test_files):
     from conftest import CELEBA_ZIP
 
+    gp = _gp_reference()
     score, maximum, failures = run_question(test_files["04_wgan_gp_celeba"], "wgan_gp_convergence",
-                                            {"critic_loss_gp": ref.critic_loss_gp})
+                                            {"train_step": gp.train_step, "sample_alpha": gp.sample_alpha})
     assert score == maximum, failures
     # The 0-point case says whether real faces were shipped: they are wherever ../shared is.
     assert any("no CelebA cache" in f for f in failures) != CELEBA_ZIP.exists(), failures
@@ -77,8 +94,17 @@ def test_reference_wgan_gp_converges_on_faces(test_files):
                          ids=["penalty_stopped", "critic_sign_flipped"])
 def test_broken_wgan_gp_fails_convergence(test_files, broken):
     score, maximum, failures = run_question(test_files["04_wgan_gp_celeba"], "wgan_gp_convergence",
-                                            {"critic_loss_gp": broken})
+                                            {"train_step": _own_step(broken), "sample_alpha": _gp_reference().sample_alpha})
     assert score < maximum and _hidden_failed(failures, "wgan_gp_convergence"), failures
+
+
+def test_stub_critic_loss_gp_gets_a_hint_not_a_traceback(test_files):
+    """A critic_loss_gp left as its stub (returns None) fails the public training test with a hint."""
+    score, maximum, failures = run_question(test_files["04_wgan_gp_celeba"], "wgan_gp_convergence",
+                                            {"train_step": _own_step(lambda *args: None),
+                                             "sample_alpha": _gp_reference().sample_alpha})
+    public = [f for f in failures if "test_wgan_gp_trains" in f or "10-step" in f]
+    assert public and all("Hint:" in f and "tensorflow/python" not in f for f in public), failures
 
 
 def test_estimator_reference_passes_and_sign_flip_fails(test_files):

@@ -20,7 +20,7 @@ from otter.test_files import ExceptionTestFile
 
 import variants
 from otter_tests import run_question
-from wganlab.course.functions import ASSIGNMENTS, reference_functions
+from wganlab.course.functions import ASSIGNMENTS, CONVERGENCE_QUESTIONS, reference_functions
 
 ON_TENSORFLOW = keras.backend.backend() == "tensorflow"
 needs_tensorflow = pytest.mark.skipif(not ON_TENSORFLOW, reason="plain TensorFlow code runs under the "
@@ -124,35 +124,35 @@ def public_cases(folder: Path, question: str, env: dict) -> list[tuple[str, bool
         sys.path.remove(files)
 
 
-def _first_assignment(function: str) -> str:
-    return next(a for a, fns in ASSIGNMENTS.items() if function in fns)
+def _public_params():
+    params = []
+    for v in variants.public_mistakes():
+        for assignment in (a for a, fns in ASSIGNMENTS.items() if v.function in fns):
+            marks = [needs_tensorflow] if v.tensorflow else []
+            params.append(pytest.param(assignment, v, id=f"{assignment[:2]}-public-{v.id}", marks=marks))
+    return params
 
 
-def _public_mistakes():
-    by_id = {v.id: v for vs in variants.CATALOGUE.values() for v in vs}
-    missing = [i for i in variants.PUBLIC_MISTAKES if i not in by_id]
-    assert not missing, f"PUBLIC_MISTAKES names unknown variants: {missing}"
-    return [pytest.param(_first_assignment(by_id[i].function), by_id[i], id=f"{_first_assignment(by_id[i].function)[:2]}-{i}")
-            for i in variants.PUBLIC_MISTAKES]
-
-
-@pytest.mark.parametrize("assignment, variant", _public_mistakes())
+@pytest.mark.parametrize("assignment, variant", _public_params())
 def test_common_mistake_fails_a_public_test_with_a_message(assignment, variant, test_files):
-    """Each listed common mistake fails a public case, by an assertion that says what is wrong."""
+    """Each mistake of variants.PUBLIC_MISTAKES fails a public case of every assignment that grades
+    the function, by an assertion that says what is wrong (not an error from deep in a library)."""
     cases = public_cases(test_files[assignment], variant.function, {variant.function: variant.fn})
     failed = [(name, msg) for name, passed, msg in cases if not passed]
-    assert failed, f"{variant.id} ({variant.doc}) passes every public test of {assignment}"
+    assert failed, f"{variant.id} ({variant.doc}) passes every public test of {variant.function} in {assignment}"
     for name, msg in failed:
         assert msg.startswith("AssertionError: ") and len(msg) > 40, (
-            f"{variant.id} fails public case {name} without a message for the student: {msg}")
+            f"{variant.id} fails public case {name} of {assignment} without a message for the student: {msg}")
 
 
 def _stub_params():
     params = []
-    for assignment in ("01_divergences", "02_critic_estimator"):
-        for question in ASSIGNMENTS[assignment] + (("estimator",) if assignment.startswith("02") else ()):
+    for assignment, functions in ASSIGNMENTS.items():
+        for question in functions + CONVERGENCE_QUESTIONS[assignment]:
             for returned in (None, "todo"):
-                params.append(pytest.param(assignment, question, returned, id=f"{assignment[:2]}-{question}-{returned}"))
+                marks = [needs_tensorflow] if assignment.startswith("04") else []
+                params.append(pytest.param(assignment, question, returned, marks=marks,
+                                           id=f"{assignment[:2]}-{question}-{returned}"))
     return params
 
 
@@ -168,3 +168,13 @@ def test_a_stub_or_wrong_type_fails_publicly_with_a_hint(assignment, question, r
     for name, msg in failed:
         assert msg.startswith("AssertionError: ") and len(msg) > 40, (
             f"{question} returning {returned!r} fails public case {name} without a hint: {msg}")
+
+
+def test_convergence_smoke_test_explains_stubs(test_files):
+    """The public 20-step run names the unfilled function instead of failing inside the trainer."""
+    env = {"critic_loss": variants.critic_loss__stub_returns_none,
+           "wgan_generator_loss": variants.wgan_generator_loss__ops_negative,
+           "clip_weights": variants.clip_weights__per_layer_min_max}
+    cases = public_cases(test_files["03_gan_vs_wgan_mnist"], "wgan_convergence", env)
+    failed = [msg for _, passed, msg in cases if not passed]
+    assert failed and all(m.startswith("AssertionError") and "critic_loss returned None" in m for m in failed), failed

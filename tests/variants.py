@@ -70,23 +70,6 @@ def correct(fn: Callable) -> Callable:
     return _register(fn, correct=True)
 
 
-# Common mistakes that a PUBLIC test must catch, with a message, so that a student sees what is
-# wrong before submitting (issue 14): "<function>-wrong-<variant>" ids, checked by
-# tests/test_variants.py against the public cases of the first assignment that grades the function.
-PUBLIC_MISTAKES: tuple[str, ...] = (
-    "kl_divergence-wrong-nan_for_zero_p",
-    "kl_divergence-wrong-nan_instead_of_inf",
-    "kl_divergence-wrong-log_base_2",
-    "js_divergence-wrong-nan_for_zeros",
-    "wasserstein_1d-wrong-unsorted_values",
-    "wasserstein_1d-wrong-weights_not_reordered",
-    "wasserstein_1d-wrong-ignores_weights",
-    "example1_distances-wrong-theta_zero_not_special",
-    "critic_loss-wrong-first_column",
-    "critic_loss-wrong-numpy_value",
-    "critic_loss-wrong-float_conversion",
-    "critic_loss-wrong-sign_flipped",
-)
 
 
 def variants(function: str, correct: bool | None = None) -> list[Variant]:
@@ -745,21 +728,6 @@ def clip_weights__list_of_clipped_values(model, c):
     return [ops.clip(v, -c, c) for v in model.trainable_variables]
 
 
-# Each of these mistakes must fail a public test of assignment 03 with a message that says what
-# is wrong (tests/test_variants_public.py): shapes, +-100 logits, a compiled step, stubs.
-PUBLIC_FAILS_03 = (
-    "critic_loss__first_column_index", "critic_loss__mean_over_last_axis", "critic_loss__numpy_value",
-    "critic_loss__stub_returns_none", "critic_loss__sign_flipped",
-    "discriminator_loss__log_sigmoid_overflow", "discriminator_loss__epsilon_in_log",
-    "discriminator_loss__labels_swapped", "discriminator_loss__mean_over_last_axis",
-    "discriminator_loss__numpy_value", "discriminator_loss__stub_returns_none",
-    "generator_loss__log_sigmoid_overflow", "generator_loss__epsilon_in_log", "generator_loss__label_zero",
-    "generator_loss__first_column_index", "generator_loss__numpy_value", "generator_loss__stub_returns_none",
-    "wgan_generator_loss__sign_flipped", "wgan_generator_loss__mean_over_last_axis",
-    "wgan_generator_loss__numpy_value", "wgan_generator_loss__stub_returns_none",
-    "clip_weights__stub_does_nothing", "clip_weights__list_of_clipped_values", "clip_weights__returns_model",
-    "clip_weights__kernels_only",
-)
 
 
 # ======================================================================== 04: gradient_penalty
@@ -868,13 +836,32 @@ def gradient_penalty__tensorflow_gradient_tape(critic, real, fake, alpha):
     return _tf_penalty(critic, real, fake, alpha)
 
 
-@correct
-def gradient_penalty__ops_norm(critic, real, fake, alpha):
-    """keras.ops.norm of the flattened per-sample gradient, interpolate written as fake + alpha (real - fake)."""
+@wrong
+def gradient_penalty__ops_norm_no_epsilon(critic, real, fake, alpha):
+    """keras.ops.norm of the flattened per-sample gradient: right values, but NaN weight gradients
+    where the critic's gradient is 0 (the derivative of the norm at 0)."""
     x_hat = fake + alpha * (real - fake)
     grads = input_gradients(critic, x_hat)
     norms = ops.norm(ops.reshape(grads, (ops.shape(grads)[0], -1)), axis=1)
     return ops.mean((norms - 1.0) ** 2)
+
+
+@wrong
+def gradient_penalty__no_epsilon(critic, real, fake, alpha):
+    """sqrt(sum(g^2)) without epsilon: NaN weight gradients wherever the critic is flat."""
+    x_hat = alpha * real + (1.0 - alpha) * fake
+    grads = input_gradients(critic, x_hat)
+    norms = ops.sqrt(ops.sum(ops.square(ops.reshape(grads, (ops.shape(grads)[0], -1))), axis=1))
+    return ops.mean(ops.square(norms - 1.0))
+
+
+@correct
+def gradient_penalty__interpolate_from_fake(critic, real, fake, alpha):
+    """Interpolate written as fake + alpha (real - fake), norm from the flattened gradient with epsilon."""
+    x_hat = fake + alpha * (real - fake)
+    grads = input_gradients(critic, x_hat)
+    sq = ops.sum(ops.square(ops.reshape(grads, (ops.shape(grads)[0], -1))), axis=-1)
+    return ops.mean((ops.sqrt(sq + 1e-10) - 1.0) ** 2)
 
 
 # ======================================================================== 04: critic_loss_gp
@@ -943,3 +930,245 @@ def critic_loss_gp__one_critic_call(critic, real, fake, alpha, lam=10.0):
     n = ops.shape(real)[0]
     scores = critic(ops.concatenate([real, fake], axis=0))
     return ops.mean(scores[n:]) - ops.mean(scores[:n]) + lam * _penalty(critic, real, fake, alpha)
+
+
+# ======================================================================== 04: critic_input_gradients
+@wrong
+def critic_input_gradients__tensorflow_tape_without_watch(critic, x):
+    """tf.GradientTape without tape.watch(x): x is a tensor, not a variable, so the gradient is None."""
+    tf = _tf()
+    x = tf.convert_to_tensor(x)
+    with tf.GradientTape() as tape:
+        scores = critic(x)
+    return tape.gradient(scores, x)
+
+
+@wrong
+def critic_input_gradients__tensorflow_gradient_of_mean(critic, x):
+    """Differentiates the mean of the scores: every row divided by the batch size."""
+    tf = _tf()
+    x = tf.convert_to_tensor(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        score = tf.reduce_mean(critic(x))
+    return tape.gradient(score, x)
+
+
+@wrong
+def critic_input_gradients__tensorflow_numpy_result(critic, x):
+    """Returns tape.gradient(...).numpy(): right values, cut off from the critic's weights."""
+    tf = _tf()
+    x = tf.convert_to_tensor(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        scores = critic(x)
+    return tape.gradient(scores, x).numpy()
+
+
+@wrong
+def critic_input_gradients__stop_gradient(critic, x):
+    """stop_gradient on the input gradients: right values, no double backpropagation."""
+    return ops.stop_gradient(input_gradients(critic, x))
+
+
+@correct
+def critic_input_gradients__tensorflow_sum_persistent(critic, x):
+    """Plain TensorFlow: a persistent tape and the gradient of tf.reduce_sum(scores)."""
+    tf = _tf()
+    x = tf.convert_to_tensor(x)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        total = tf.reduce_sum(critic(x))
+    grads = tape.gradient(total, x)
+    del tape
+    return grads
+
+
+@correct
+def critic_input_gradients__library(critic, x):
+    """wganlab.autodiff.input_gradients, the backend-neutral tool the notebook explains."""
+    return input_gradients(critic, x)
+
+
+# ======================================================================== 04: sample_alpha
+@wrong
+def sample_alpha__batch_shape_only(batch, sample_shape, seed):
+    """Shape (batch,): broadcasts against the images' last axis instead of one value per sample."""
+    import keras
+
+    return keras.random.uniform((batch,), seed=seed)
+
+
+@wrong
+def sample_alpha__one_for_the_batch(batch, sample_shape, seed):
+    """One alpha for the whole batch, repeated to the right shape."""
+    import keras
+
+    return keras.random.uniform((), seed=seed) * ops.ones((batch,) + (1,) * len(sample_shape))
+
+
+@wrong
+def sample_alpha__normal(batch, sample_shape, seed):
+    """keras.random.normal: interpolates outside the segment between the two samples."""
+    import keras
+
+    return keras.random.normal((batch,) + (1,) * len(sample_shape), seed=seed)
+
+
+@wrong
+def sample_alpha__seed_ignored(batch, sample_shape, seed):
+    """Ignores seed: not reproducible from an integer seed."""
+    import keras
+
+    return keras.random.uniform((batch,) + (1,) * len(sample_shape))
+
+
+@correct
+def sample_alpha__tensorflow_reshape(batch, sample_shape, seed):
+    """Draws (batch,) values with keras.random.uniform and reshapes them with tf.reshape."""
+    import keras
+
+    return _tf().reshape(keras.random.uniform((batch,), seed=seed), [batch] + [1] * len(sample_shape))
+
+
+@correct
+def sample_alpha__expand_dims(batch, sample_shape, seed):
+    """Draws (batch, 1) and adds the remaining axes with ops.expand_dims."""
+    import keras
+
+    alpha = keras.random.uniform((batch, 1), minval=0.0, maxval=1.0, seed=seed)
+    for _ in range(len(sample_shape) - 1):
+        alpha = ops.expand_dims(alpha, -1)
+    return alpha
+
+
+# ======================================================================== 04: train_step
+def _critic_loss_gp(critic, real, fake, alpha, lam=10.0):
+    """A correct critic_loss_gp, for the train_step variants."""
+    return ops.mean(critic(fake)) - ops.mean(critic(real)) + lam * _penalty(critic, real, fake, alpha)
+
+
+def _update(opt, loss_fn, variables):
+    """One optimizer update from a loss closure (backend-neutral); returns the loss."""
+    from wganlab import autodiff
+
+    loss, grads = autodiff.value_and_grad(loss_fn, variables)
+    opt.apply(grads, variables)
+    return loss
+
+
+def _step(generator, critic, g_opt, c_opt, real, z, alpha, lam=10.0, critic_updates=None, g_index=-1,
+          inside=False, real_index=None, lam_used=None, g_sign=-1.0, c_loss_fn=None):
+    """A train_step with one knob per mistake (all defaults: correct)."""
+    c_loss_fn = c_loss_fn or _critic_loss_gp
+    n = real.shape[0] if critic_updates is None else critic_updates
+    g_loss = None
+    for i in range(n):
+        r = real[i if real_index is None else real_index]
+        fake = generator(z[i], training=True)
+        c_loss = _update(c_opt, lambda: c_loss_fn(critic, r, fake, alpha[i], lam if lam_used is None else lam_used),
+                         critic.trainable_variables)
+        if inside:
+            g_loss = _update(g_opt, lambda: g_sign * ops.mean(critic(generator(z[g_index], training=True))),
+                             generator.trainable_variables)
+    if not inside:
+        g_loss = _update(g_opt, lambda: g_sign * ops.mean(critic(generator(z[g_index], training=True))),
+                         generator.trainable_variables)
+    return c_loss, g_loss
+
+
+@wrong
+def train_step__generator_inside_critic_loop(generator, critic, g_opt, c_opt, real, z, alpha, lam=10.0):
+    """Updates the generator inside the critic loop: n_critic generator updates per step."""
+    return _step(generator, critic, g_opt, c_opt, real, z, alpha, lam, inside=True)
+
+
+@wrong
+def train_step__one_critic_update(generator, critic, g_opt, c_opt, real, z, alpha, lam=10.0):
+    """A single critic update per step (n_critic ignored)."""
+    return _step(generator, critic, g_opt, c_opt, real, z, alpha, lam, critic_updates=1)
+
+
+@wrong
+def train_step__generator_reuses_first_noise(generator, critic, g_opt, c_opt, real, z, alpha, lam=10.0):
+    """The generator update uses z[0], the noise of the first critic update, instead of z[-1]."""
+    return _step(generator, critic, g_opt, c_opt, real, z, alpha, lam, g_index=0)
+
+
+@wrong
+def train_step__same_real_batch(generator, critic, g_opt, c_opt, real, z, alpha, lam=10.0):
+    """Every critic update uses real[0]."""
+    return _step(generator, critic, g_opt, c_opt, real, z, alpha, lam, real_index=0)
+
+
+@wrong
+def train_step__lam_ignored(generator, critic, g_opt, c_opt, real, z, alpha, lam=10.0):
+    """Always calls critic_loss_gp with its default lam = 10, whatever lam is passed."""
+    return _step(generator, critic, g_opt, c_opt, real, z, alpha, lam, lam_used=10.0)
+
+
+@wrong
+def train_step__generator_loss_sign_flipped(generator, critic, g_opt, c_opt, real, z, alpha, lam=10.0):
+    """Generator loss +mean(critic(fake)): pushes the generator's scores down."""
+    return _step(generator, critic, g_opt, c_opt, real, z, alpha, lam, g_sign=1.0)
+
+
+@wrong
+def train_step__no_penalty(generator, critic, g_opt, c_opt, real, z, alpha, lam=10.0):
+    """Critic trained on mean(f(fake)) - mean(f(real)) alone: the penalty is left out."""
+    return _step(generator, critic, g_opt, c_opt, real, z, alpha, lam,
+                 c_loss_fn=lambda c, r, f, a, l: ops.mean(c(f)) - ops.mean(c(r)))
+
+
+@correct
+def train_step__backend_neutral(generator, critic, g_opt, c_opt, real, z, alpha, lam=10.0):
+    """wganlab.autodiff.value_and_grad and optimizer.apply instead of tf.GradientTape."""
+    return _step(generator, critic, g_opt, c_opt, real, z, alpha, lam)
+
+
+@correct
+def train_step__tensorflow_gradient_tape(generator, critic, g_opt, c_opt, real, z, alpha, lam=10.0):
+    """Plain TensorFlow, keras.io's way: tf.GradientTape, optimizer.apply(grads, variables), a list of losses."""
+    tf = _tf()
+    losses = []
+    for i in range(real.shape[0]):
+        fake = generator(z[i], training=True)
+        with tf.GradientTape() as tape:
+            loss = _critic_loss_gp(critic, real[i], fake, alpha[i], lam)
+        c_opt.apply(tape.gradient(loss, critic.trainable_variables), critic.trainable_variables)
+        losses.append(loss)
+    with tf.GradientTape() as tape:
+        g_loss = -tf.reduce_mean(critic(generator(z[-1], training=True)))
+    g_opt.apply(tape.gradient(g_loss, generator.trainable_variables), generator.trainable_variables)
+    return losses[-1], g_loss
+
+
+# Mistakes that a PUBLIC test must catch with a message (issue 14): students never see the hidden
+# tests' messages, so a likely mistake found only by them is found only in the grade. Checked by
+# tests/test_variants.py against the public cases of every assignment that grades the function.
+PUBLIC_MISTAKES: dict[str, tuple[str, ...]] = {
+    "kl_divergence": ("nan_for_zero_p", "nan_instead_of_inf", "log_base_2",),
+    "js_divergence": ("nan_for_zeros",),
+    "wasserstein_1d": ("unsorted_values", "weights_not_reordered", "ignores_weights",),
+    "example1_distances": ("theta_zero_not_special",),
+    "critic_loss": ("first_column", "numpy_value", "float_conversion", "sign_flipped", "first_column_index", "mean_over_last_axis", "stub_returns_none",),
+    "discriminator_loss": ("log_sigmoid_overflow", "epsilon_in_log", "labels_swapped", "mean_over_last_axis", "numpy_value", "stub_returns_none",),
+    "generator_loss": ("log_sigmoid_overflow", "epsilon_in_log", "label_zero", "first_column_index", "numpy_value", "stub_returns_none",),
+    "wgan_generator_loss": ("sign_flipped", "mean_over_last_axis", "numpy_value", "stub_returns_none",),
+    "clip_weights": ("stub_does_nothing", "list_of_clipped_values", "returns_model", "kernels_only",),
+    "critic_input_gradients": ("tensorflow_tape_without_watch", "tensorflow_gradient_of_mean", "tensorflow_numpy_result", "stop_gradient",),
+    "sample_alpha": ("batch_shape_only", "one_for_the_batch", "normal",),
+    "gradient_penalty": ("norm_over_whole_batch", "norm_over_last_axis", "missing_square", "squared_norm", "alpha_ignored_real", "alpha_ignored_fake", "alpha_swapped", "sum_over_batch", "no_epsilon", "ops_norm_no_epsilon",),
+    "train_step": ("generator_inside_critic_loop", "one_critic_update",),
+}
+
+
+def public_mistakes() -> list[Variant]:
+    """The wrong variants that a public test must catch."""
+    out = []
+    for function, names in PUBLIC_MISTAKES.items():
+        known = {v.name: v for v in variants(function, correct=False)}
+        missing = set(names) - set(known)
+        assert not missing, f"PUBLIC_MISTAKES names unknown {function} variants: {missing}"
+        out += [known[n] for n in names]
+    return out

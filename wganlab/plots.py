@@ -558,3 +558,47 @@ def generator_loss_gradients(logits, gradients, path=None, title: str | None = N
 
 
 __all__ += ["estimate_against_w1", "bilinear_phase", "generator_loss_gradients"]
+
+
+# ------------------------------------------------- clipped against penalised toy critics (04)
+
+
+def toy_critic_contours(panels, path=None, title: str | None = None, max_points: int = 400) -> Figure:
+    """Filled contours of 2-D critics with their samples on top, one panel each.
+
+    ``panels``: a sequence of ``(label, xs (n,), ys (m,), values (m, n), real (k, 2), fake (k, 2))``.
+    Each panel has its own colour scale (a clipped critic's values span a hundredth of a
+    penalised one's), shown by its colour bar.
+    """
+    panels = list(panels)
+    if not panels:
+        raise ValueError("toy_critic_contours needs at least one panel")
+    fig = Figure(figsize=(4.6 * len(panels), 4.2))
+    for i, panel in enumerate(panels):
+        if len(panel) != 6:
+            raise ValueError(f"panel {i} must be (label, xs, ys, values, real, fake), got {len(panel)} items")
+        label, xs, ys, values, real, fake = panel
+        xs, ys, values = _array(xs, "xs"), _array(ys, "ys"), _array(values, "values")
+        if values.shape != (len(ys), len(xs)):
+            raise ValueError(f"panel {i}: values must have shape (len(ys), len(xs)) = {(len(ys), len(xs))}, "
+                             f"got {values.shape}")
+        real, fake = _points(real, "real")[:max_points], _points(fake, "fake")[:max_points]
+        ax = fig.add_subplot(1, len(panels), i + 1)
+        filled = ax.contourf(xs, ys, values, levels=20, cmap="viridis")
+        ax.contour(xs, ys, values, levels=10, colors="white", linewidths=0.4, alpha=0.6)
+        fig.colorbar(filled, ax=ax, shrink=0.85, label="critic value")
+        ax.scatter(fake[:, 0], fake[:, 1], s=3, c=_FAKE_COLOR, alpha=0.5, label="generated (fixed)")
+        ax.scatter(real[:, 0], real[:, 1], s=3, c="white", edgecolors="none", label="real")
+        ax.set_xlim(xs[0], xs[-1])
+        ax.set_ylim(ys[0], ys[-1])
+        ax.set_aspect("equal")
+        ax.set_title(str(label), fontsize=10)
+        if i == 0:
+            ax.legend(loc="lower left", fontsize=7, markerscale=3, framealpha=0.6)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+__all__ += ["toy_critic_contours"]

@@ -148,3 +148,36 @@ def faces_wgan_gp(
     objectives = train.wgan_gp_objectives(critic_loss_gp, lambda fake_scores: -ops.mean(fake_scores), lam=lam)
     config = train.wgan_gp_config(steps=steps, seed=seed, progress=False)
     return _run(generator, critic, images, objectives, config, label)
+
+
+def _measured(generator, critic, real, label, seed, fit: Callable[[], object], eval_samples=500) -> RunReport:
+    """``_run``'s measurements around any training function ``fit() -> TrainResult``."""
+    target = _sample(real, eval_samples, seed + 101)
+    w1_init = metrics.wasserstein1(train.generate(generator, len(target), seed=seed + 202), target)
+    start = time.perf_counter()
+    result = fit()
+    seconds = time.perf_counter() - start
+    fake = train.generate(generator, len(target), seed=seed + 303)
+    return RunReport(
+        data=label, steps=result.steps, seconds=seconds, w1_init=w1_init,
+        w1_final=metrics.wasserstein1(fake, target), diversity=metrics.diversity_ratio(fake, target),
+        grad_norm=interpolate_grad_norm(critic, target, fake, seed),
+        max_abs_critic_weight=max(float(np.abs(ops.convert_to_numpy(v)).max()) for v in critic.trainable_variables),
+        history=result.history,
+    )
+
+
+def faces_wgan_gp_own_step(
+    train_step: Callable, sample_alpha: Callable, images: np.ndarray, label: str, seed: int = 0,
+    steps: int | None = None, lam: float = 10.0,
+) -> RunReport:
+    """WGAN-GP trained by the student's own ``train_step`` and ``sample_alpha`` (assignment 04): the
+    2x256 pair, schedule and measurements of :func:`faces_wgan_gp`."""
+    from wganlab import gp_step
+
+    steps = default_schedule().faces_steps if steps is None else steps
+    keras.utils.set_random_seed(seed)
+    generator = models.mlp_generator(images.shape[1:], hidden=256)
+    critic = models.mlp_critic(images.shape[1:], hidden=256)
+    return _measured(generator, critic, images, label, seed, lambda: gp_step.train_with_step(
+        generator, critic, images, train_step, sample_alpha, steps=steps, lam=lam, seed=seed))

@@ -21,7 +21,9 @@ ASSIGNMENTS: dict[str, tuple[str, ...]] = {
     "03_gan_vs_wgan_mnist": (
         "discriminator_loss", "generator_loss", "critic_loss", "wgan_generator_loss", "clip_weights",
     ),
-    "04_wgan_gp_celeba": ("gradient_penalty", "critic_loss_gp"),
+    "04_wgan_gp_celeba": (
+        "critic_input_gradients", "sample_alpha", "gradient_penalty", "critic_loss_gp", "train_step",
+    ),
 }
 
 # Questions that train with the student's functions and judge convergence (see convergence.py).
