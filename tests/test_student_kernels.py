@@ -80,7 +80,8 @@ def test_local_jupyter_from_the_handout_exports_a_zip_that_grades_full_marks(bui
     _assert_full_marks(name, zips[0], built, tmp_path / "graded", monkeypatch)
 
 
-@pytest.mark.parametrize("name", ["01_divergences", "04_wgan_gp_celeba"])
+# 04: the notebook with the most setup (data fallback, training); 01 is covered locally.
+@pytest.mark.parametrize("name", ["04_wgan_gp_celeba"])
 def test_colab_kernel_runs_checks_and_the_downloaded_notebook_grades_full_marks(built, name, tmp_path, monkeypatch):
     folder = _unpack(built, name, tmp_path / "handout")
     wheel = next(folder.glob("wganlab-*.whl"))

@@ -109,15 +109,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--grade", action="store_true", help="also grade the exported zip with `wganlab grade`")
     parser.add_argument("--json", type=Path, default=None, help="also merge the numbers into this JSON file")
     args = parser.parse_args(argv)
-    results = {}
     for name in resolve_names(args.names):
-        results[name] = time_notebook(name, args.dist, args.fast, args.grade)
-        print(table(name, results[name]), flush=True)
-    if args.json:
-        merged = json.loads(args.json.read_text()) if args.json.is_file() else {}
-        merged.update(results)
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(merged, indent=1, sort_keys=True) + "\n")
+        result = time_notebook(name, args.dist, args.fast, args.grade)
+        print(table(name, result), flush=True)
+        if args.json:  # after each notebook, so an interrupted run keeps what it measured
+            merged = json.loads(args.json.read_text()) if args.json.is_file() else {}
+            merged[name] = result
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(merged, indent=1, sort_keys=True) + "\n")
     return 0
 
 

@@ -55,6 +55,7 @@ def measure(name: str, dist: Path, python: str, interval: float = 0.1) -> dict:
     scratch = Path(tempfile.mkdtemp(prefix=f"grading-memory-{name}-"))
     try:
         submission = scratch / f"{name}.ipynb"
+        (scratch / "out").mkdir()
         shutil.copyfile(reference, submission)
         env = {k: v for k, v in os.environ.items() if k != "WGANLAB_FAST"}
         env["TMPDIR"] = str(scratch)

@@ -98,10 +98,12 @@ def _run_times(name: str) -> str:
     if not measured:
         return "Not measured for this build."
     slowest = max(measured["cells"], key=lambda c: c["seconds"])
-    return (f"Top to bottom, with the reference solutions, about {measured['total_s'] / 60:.0f} minutes on "
+    total = measured["total_s"]
+    took = f"{total:.0f} s" if total < 90 else f"{total / 60:.0f} minutes"
+    return (f"Top to bottom, with the reference solutions, about {took} on "
             f"{measured['machine']} ({measured['date']}); the slowest cell took {slowest['seconds']:.0f} s. "
-            "Training cells print their schedule; where TensorFlow sees a GPU they train 5x longer "
-            "in about the same time.")
+            "Each training cell prints its schedule: where the backend sees a GPU it trains longer "
+            "(not timed here).")
 
 
 def readme(name: str, wheel: str) -> str:
