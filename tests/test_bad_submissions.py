@@ -21,7 +21,8 @@ import submissions
 from wganlab.course import grading
 from wganlab.course.build import GUARD_PLUGIN
 
-TIMEOUT = 180.0  # the isolated process starts Python and TensorFlow a second time: 45 s was too short on a loaded machine
+# The isolated process starts Python and TensorFlow a second time: 45 s was too short on a loaded machine.
+TIMEOUT = 180.0
 CASES = {case.name: case for case in submissions.CASES}
 
 
