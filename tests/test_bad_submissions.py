@@ -1,6 +1,6 @@
 """Grade the corpus of bad submissions (tests/submissions.py) with ``wganlab grade`` and the real zip.
 
-One ``grade`` call grades the whole corpus (two jobs, a 45 s limit per submission, which the
+One ``grade`` call grades the whole corpus (two jobs, a 180 s limit per submission, which the
 infinite loop hits); each case then checks its own row: the questions it breaks score zero, every
 other question keeps its full points, the error column and the "Public Tests" output say what
 went wrong, and nothing a student sees quotes the hidden tests, the check module or the expected
@@ -21,7 +21,8 @@ import submissions
 from wganlab.course import grading
 from wganlab.course.build import GUARD_PLUGIN
 
-TIMEOUT = 45.0
+# The isolated process starts Python and TensorFlow a second time: 45 s was too short on a loaded machine.
+TIMEOUT = 180.0
 CASES = {case.name: case for case in submissions.CASES}
 
 
