@@ -20,12 +20,15 @@ $(STAMP): requirements.txt requirements-torch.txt pyproject.toml
 # JAX (the backend of the GPU graders) and PyTorch: autodiff and trainers, and the hidden checks
 # on the reference and the variant corpus. The TensorFlow run builds the autograder zips into
 # SHARED_BUILD; the other two grade with those zips (tests/conftest.py, WGANLAB_TEST_BUILD).
+# The three runs go one after the other, also under make -j: JAX and torch need the finished build.
 SHARED_BUILD ?=
 BACKEND_TESTS := tests/test_autodiff.py tests/test_train.py tests/test_estimator.py tests/test_variants.py
 
 test: $(STAMP)
 	rm -rf out/test-build
-	$(MAKE) test-tf test-jax test-torch SHARED_BUILD=$(CURDIR)/out/test-build
+	$(MAKE) test-tf SHARED_BUILD=$(CURDIR)/out/test-build
+	$(MAKE) test-jax SHARED_BUILD=$(CURDIR)/out/test-build
+	$(MAKE) test-torch SHARED_BUILD=$(CURDIR)/out/test-build
 
 # The development loop: no build, no training beyond a few steps (tests that need the built zips
 # are marked needs_build; the notebooks and convergence runs slow). Under 3 minutes on a 2-core CPU.
