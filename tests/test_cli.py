@@ -105,3 +105,28 @@ def test_estimate_family_file_errors_say_what_is_wrong(spec, message, capsys, tm
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err, err
     assert not out.exists()
+
+
+def test_commands_that_need_no_grading_run_without_otter(tmp_path):
+    """`wganlab estimate` (like train and bench) must not import otter: students install no grader."""
+    code = ("import sys; sys.modules['otter'] = None; from wganlab.cli import main; "
+            f"sys.exit(main(['estimate', '--family', 'parallel_lines', '--thetas=-1:1:3', '--steps', '2', "
+            f"'--out', {str(tmp_path)!r}]))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (tmp_path / "estimate.csv").is_file()
+
+
+def test_user_errors_are_one_line_and_bugs_keep_their_traceback(monkeypatch, capsys):
+    from wganlab import commands
+
+    assert cli.main(["estimate", "--family", "parallel_lines", "--thetas", "nonsense", "--out", "/tmp/x"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("wganlab estimate: error: --thetas must look like A:B:N") and err.count("\n") == 1
+
+    def bug(args):
+        raise KeyError("an internal bug")
+
+    monkeypatch.setattr(commands, "run_estimate", bug)
+    with pytest.raises(KeyError, match="an internal bug"):
+        cli.main(["estimate", "--family", "parallel_lines", "--thetas=-1:1:3", "--out", "/tmp/x"])

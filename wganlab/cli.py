@@ -99,6 +99,8 @@ def _prepare(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the process exit status."""
     parser = argparse.ArgumentParser(prog="wganlab", description=__doc__)
+    parser.add_argument("--debug", action="store_true",
+                        help="show the traceback of user errors too (internal errors always show theirs)")
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (_add_build, _add_grade, _add_gradebook, _add_prepare):
         add(sub)
@@ -107,14 +109,15 @@ def main(argv: list[str] | None = None) -> int:
     commands.register(sub)
     bench.register(sub)
     args = parser.parse_args(argv)
-    from wganlab.course.build import BuildError
-    from wganlab.data import DataError
-    from wganlab.course.functions import FunctionsError
-    from wganlab.course.grading import GradingError
+    # Only errors a user can fix become one line; anything else is a bug and keeps its traceback.
+    # Importing nothing else here keeps the commands that need no grading free of otter.
+    from wganlab.errors import UserError
 
     try:
         return args.func(args)
-    except (BuildError, DataError, FunctionsError, GradingError, FileNotFoundError, ValueError) as exc:
+    except (UserError, FileNotFoundError) as exc:
+        if args.debug:
+            raise
         print(f"wganlab {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

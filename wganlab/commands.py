@@ -7,6 +7,8 @@ import csv
 import dataclasses
 from pathlib import Path
 
+from wganlab.errors import UsageError
+
 KINDS = ("gan", "wgan", "wgan_gp")
 DATASETS = ("mnist", "celeba", "8gaussians", "25gaussians", "swissroll")
 
@@ -166,9 +168,9 @@ def parse_thetas(text: str):
         a, b, n = text.split(":")
         values = np.linspace(float(a), float(b), int(n))
     except ValueError:
-        raise ValueError(f"--thetas must look like A:B:N (e.g. -1:1:11), got {text!r}") from None
+        raise UsageError(f"--thetas must look like A:B:N (e.g. -1:1:11), got {text!r}") from None
     if len(values) < 2:
-        raise ValueError(f"--thetas needs N >= 2 values, got {text!r}")
+        raise UsageError(f"--thetas needs N >= 2 values, got {text!r}")
     return values
 
 
@@ -178,18 +180,18 @@ def _load_family_file(path_text: str, attr: str):
 
     path = Path(path_text).expanduser()
     if not path.is_file():
-        raise ValueError(f"--family: no such file {str(path)!r} (give path/to/file.py:function)")
+        raise UsageError(f"--family: no such file {str(path)!r} (give path/to/file.py:function)")
     spec = importlib.util.spec_from_file_location(f"wganlab_user_family_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     if not attr:
-        raise ValueError(f"--family: name the function after the file, e.g. {path_text}:my_family")
+        raise UsageError(f"--family: name the function after the file, e.g. {path_text}:my_family")
     if not hasattr(module, attr):
         found = sorted(k for k, v in vars(module).items() if callable(v) and not k.startswith("_"))
-        raise ValueError(f"--family: {str(path)!r} defines no {attr!r}; its functions: {', '.join(found) or 'none'}")
+        raise UsageError(f"--family: {str(path)!r} defines no {attr!r}; its functions: {', '.join(found) or 'none'}")
     fn = getattr(module, attr)
     if not callable(fn):
-        raise ValueError(f"--family: {attr!r} in {str(path)!r} is a {type(fn).__name__}, not a function")
+        raise UsageError(f"--family: {attr!r} in {str(path)!r} is a {type(fn).__name__}, not a function")
     return fn
 
 
@@ -204,7 +206,7 @@ def _family(name: str, theta0: float = 0.0):
     if name in estimator.FAMILIES:
         return name
     if ":" not in name:
-        raise ValueError(f"unknown family {name!r}: choose from {', '.join(estimator.FAMILIES)} "
+        raise UsageError(f"unknown family {name!r}: choose from {', '.join(estimator.FAMILIES)} "
                          "or give path/to/file.py:function (or module:function)")
     source, _, attr = name.rpartition(":")
     if source.endswith(".py") or Path(source).expanduser().is_file():
@@ -215,21 +217,21 @@ def _family(name: str, theta0: float = 0.0):
         try:
             fn = getattr(importlib.import_module(source), attr)
         except (ImportError, AttributeError) as exc:
-            raise ValueError(f"--family: cannot load {name!r} ({exc}); give path/to/file.py:function") from None
+            raise UsageError(f"--family: cannot load {name!r} ({exc}); give path/to/file.py:function") from None
     try:
         out = fn(float(theta0), 8, 0)
     except TypeError as exc:
-        raise ValueError(f"--family: {attr} must take (theta, n, seed): calling {attr}({theta0}, 8, 0) "
+        raise UsageError(f"--family: {attr} must take (theta, n, seed): calling {attr}({theta0}, 8, 0) "
                          f"raised {exc}") from None
     import numpy as np
 
     try:
         shape = np.asarray(out, dtype=np.float64).shape
     except (TypeError, ValueError):
-        raise ValueError(f"--family: {attr}({theta0}, 8, 0) must return a numeric array of shape (8, d), "
+        raise UsageError(f"--family: {attr}({theta0}, 8, 0) must return a numeric array of shape (8, d), "
                          f"got {type(out).__name__}") from None
     if len(shape) not in (1, 2) or shape[0] != 8:
-        raise ValueError(f"--family: {attr}(theta, n, seed) must return n samples as an array of shape (n, d); "
+        raise UsageError(f"--family: {attr}(theta, n, seed) must return n samples as an array of shape (n, d); "
                          f"{attr}({theta0}, 8, 0) returned shape {shape}")
     return fn
 

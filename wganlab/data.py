@@ -27,6 +27,7 @@ import numpy as np
 from PIL import Image
 from tqdm.auto import tqdm
 
+from wganlab.errors import UserError
 from wganlab.toys import eight_gaussians, parallel_lines, swiss_roll, twenty_five_gaussians
 
 __all__ = [
@@ -57,7 +58,7 @@ _CELEBA_HINT = (
 )
 
 
-class DataError(ValueError):
+class DataError(UserError, ValueError):
     """A data file or argument is missing or malformed; the message says how to fix it."""
 
 

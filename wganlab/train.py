@@ -18,6 +18,7 @@ import numpy as np
 from keras import ops
 
 from wganlab import autodiff
+from wganlab.errors import UserError
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def wgan_gp_objectives(
     )
 
 
-class TrainingDiverged(RuntimeError):
+class TrainingDiverged(UserError, RuntimeError):
     """A loss became NaN or infinite; the message names the step and the loss."""
 
 

@@ -56,7 +56,7 @@ def fit_model_class():
 
         One ``fit`` step receives ``n_critic * batch`` real images and runs ``n_critic`` critic
         updates (each on its own ``batch`` of them, like the paper and :mod:`wganlab.train`), then
-        one generator update. The losses are ``objectives`` (the reference masters' functions).
+        one generator update. The losses are ``objectives`` (:mod:`wganlab.bench.objectives`).
         """
 
         def __init__(self, generator, critic, objectives, config):

@@ -35,9 +35,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from wganlab.bench.baseline import fit_data, fit_model_class
-from wganlab.bench.report import (COLUMNS, CONTRACT_COLUMNS, EXTRA_COLUMNS, Row, describe_machine,
-                                  format_rate, format_table, write_csv)
-from wganlab.bench.workloads import MNIST_DIGIT, RANDOM_CELEBA_IMAGES, WORKLOADS, Workload, make_workloads
+from wganlab.bench.report import Row, describe_machine, format_rate, format_table, write_csv
+from wganlab.bench.workloads import WORKLOADS, Workload, make_workloads
 
 VARIANTS = ("compiled", "compiled_xla", "eager", "keras_fit_baseline")
 
@@ -161,12 +160,12 @@ def measure_group(workload: Workload, variants: Sequence[str], batch: int, sched
     """
     import keras
 
-    from wganlab.commands import objectives_for
+    from wganlab.bench.objectives import objectives as objectives_for
 
     backend = keras.backend.backend()
     rows = {v: Row(workload.name, backend, v, batch, math.nan, image_size=workload.image_size,
                    data=workload.data, note=_skip_reason(v, backend)) for v in variants}
-    objectives = objectives_for(workload.kind, None)
+    objectives = objectives_for(workload.kind)
     runners: dict[str, Callable[[int], None]] = {}
     rates: dict[str, list[float]] = {}
     steps: dict[str, int] = {}
@@ -307,4 +306,7 @@ def run_cli(args) -> int:
     print()
     print(format_table(rows))
     print(f"\nwrote {args.out}")
-    return 0
+    failed = [r for r in rows if r.note.startswith("failed")]
+    for row in failed:  # the other rows are kept, but a crash must not pass as a result
+        print(f"wganlab bench: error: {row.workload} {row.variant} batch {row.batch}: {row.note}", file=sys.stderr)
+    return 1 if failed else 0

@@ -15,6 +15,8 @@ import types
 from pathlib import Path
 from typing import Iterable
 
+from wganlab.errors import UserError
+
 ASSIGNMENTS: dict[str, tuple[str, ...]] = {
     "01_divergences": ("kl_divergence", "js_divergence", "wasserstein_1d", "example1_distances"),
     "02_critic_estimator": ("critic_loss", "clip_weights"),
@@ -50,7 +52,7 @@ def questions(assignment: str) -> tuple[str, ...]:
     return ASSIGNMENTS[assignment] + CONVERGENCE_QUESTIONS[assignment]
 
 
-class FunctionsError(ValueError):
+class FunctionsError(UserError, ValueError):
     """A notebook or file that does not define the functions asked for."""
 
 

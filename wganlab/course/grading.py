@@ -31,6 +31,7 @@ from pathlib import Path
 from wganlab.course.functions import ASSIGNMENTS, REPO_ROOT, questions as assignment_questions, resolve_assignment
 from wganlab.course.guard import PROGRESS_ENV
 from wganlab.course.isolation import TRAIN_ENV
+from wganlab.errors import UserError
 
 SHARD_FILE = "shard.json"
 FACES_ENV = "WGANLAB_CELEBA"  # read by the zip's faces_data() in the isolated process
@@ -38,7 +39,7 @@ FACES_ENV = "WGANLAB_CELEBA"  # read by the zip's faces_data() in the isolated p
 BASE_COLUMNS = ("submission", "total", "max_total", "error")
 
 
-class GradingError(ValueError):
+class GradingError(UserError, ValueError):
     """Bad arguments to the grader (no autograder zip, no submissions)."""
 
 

@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 from wganlab.course.functions import REPO_ROOT
+from wganlab.errors import UserError
 
 RUN_TIMES = REPO_ROOT / "docs" / "run_times.json"  # written by tools/cell_times.py --json
 TITLES = {
@@ -42,7 +43,7 @@ file the notebook prints a red warning with this command and trains on MNIST dig
 }
 
 
-class HandoutError(RuntimeError):
+class HandoutError(UserError, RuntimeError):
     """A hand-out could not be made (a hidden test in public metadata, a failed wheel build)."""
 
 
