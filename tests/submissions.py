@@ -22,8 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from wganlab.course.functions import questions
+
 ASSIGNMENT = "01_divergences"
-QUESTIONS = ("kl_divergence", "js_divergence", "wasserstein_1d", "example1_distances")
+QUESTIONS = questions(ASSIGNMENT)
 ALL = frozenset(QUESTIONS)
 
 

@@ -79,7 +79,7 @@ def test_penalty_weight_gradient_matches_finite_differences():
 
 
 def test_stopped_penalty_has_zero_weight_gradient():
-    # The failure DESIGN.md warns about: a penalty cut off from the critic's weights.
+    # The likeliest penalty bug: one cut off from the critic's weights (NOTES.md, convergence thresholds).
     def stopped(critic, real, fake, alpha):
         return ops.stop_gradient(ref.gradient_penalty(critic, real, fake, alpha))
 

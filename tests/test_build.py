@@ -54,9 +54,9 @@ def test_student_distribution_holds_no_solution_or_hidden_test(built, name):
     for marker in ("wganlab_checks", "hidden=True", "hidden: true", "BEGIN SOLUTION", "expected.json"):
         assert marker not in student, f"{marker!r} reached the student notebook of {name}"
     # otter copies `files` next to the student notebook; hidden material goes to autograder_files.
-    student_dir = built[name].student_notebook.parents[1] / "dist" / "build" / name / "result" / "student"
-    if student_dir.exists():
-        assert sorted(p.name for p in student_dir.iterdir()) == [f"{name}.ipynb"]
+    student_dir = built[name].autograder_zip.parents[1] / "build" / name / "result" / "student"
+    assert student_dir.is_dir(), f"otter assign wrote no student folder at {student_dir}"
+    assert sorted(p.name for p in student_dir.iterdir()) == [f"{name}.ipynb"]
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -1,11 +1,10 @@
-"""Convergence questions: the reference passes, the broken implementations DESIGN.md names fail.
+"""Convergence questions: the reference passes, the broken implementations of the NOTES.md sweeps fail.
 
 Each case runs the real test file of the built autograder zip (public and hidden cases) on a
 namespace of functions, so it exercises exactly what grading runs. The numbers behind the
 thresholds are in NOTES.md ("Convergence thresholds").
 """
 
-import keras
 import pytest
 from keras import ops
 

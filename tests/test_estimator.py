@@ -1,5 +1,7 @@
 """The batched estimator: stacked critics behave as independent MLPs, trained in one program."""
 
+import dataclasses
+
 import keras
 import numpy as np
 import pytest
@@ -106,6 +108,13 @@ def test_training_updates_every_member_and_the_constraint_sees_the_stack():
 
     critic = estimator.train_critics(real, fakes, estimator.clipped_objective(ref.critic_loss), config, clip)
     assert seen and seen[0] == 6  # traced once (compiled) or called per step (eager): 3 kernels, 3 biases
+    untrained = estimator.train_critics(real, fakes, estimator.clipped_objective(ref.critic_loss),
+                                        dataclasses.replace(config, steps=0), clip)
+    for v, v0 in zip(critic.trainable_variables, untrained.trainable_variables):
+        if v.path.endswith("score/bias"):
+            continue  # mean(fake) - mean(real) does not depend on the output bias: no gradient
+        moved = np.abs(_np(v) - np.clip(_np(v0), -config.clip, config.clip)).reshape(MEMBERS, -1).max(axis=1)
+        assert (moved > 0).all(), f"{v.path}: some members' weights did not move beyond clipping: {moved}"
     for v in critic.trainable_variables:
         assert np.abs(_np(v)).max() <= config.clip + 1e-7, v.path
         assert _np(v).shape[0] == MEMBERS

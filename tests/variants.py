@@ -8,7 +8,7 @@ Each function below is one way a student might fill in a stub. Its name is
 - ``@correct``: a right answer written differently from the reference; it must get full marks.
 
 A variant whose name starts with ``tensorflow_`` is written in plain TensorFlow (tf.reduce_mean,
-tf.nn.sigmoid_cross_entropy_with_logits, tf.GradientTape, tf.clip_by_value): DESIGN.md requires
+tf.nn.sigmoid_cross_entropy_with_logits, tf.GradientTape, tf.clip_by_value): the course contract requires
 that such students pass under the TensorFlow backend, and they only run there. TensorFlow is
 imported inside those functions, so this module loads on machines without it (JAX only).
 

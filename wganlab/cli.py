@@ -33,7 +33,8 @@ def _add_grade(sub) -> None:
                    help="the autograder zip to use (default: dist/autograder/ASSIGNMENT.zip)")
     p.add_argument("--out", required=True, type=Path, help="folder for gradebook.csv and results/")
     p.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
-    p.add_argument("--timeout", type=float, default=900.0, help="seconds per submission (default 900)")
+    p.add_argument("--timeout", type=float, default=None,
+                   help="seconds per submission (default: wganlab.course.grading.DEFAULT_TIMEOUT, 900)")
     p.add_argument("--shard", default=None, metavar="K/N",
                    help="grade only part K of N (the sorted submission names dealt round-robin; "
                         "join the parts with `wganlab gradebook merge`)")
@@ -49,7 +50,8 @@ def _grade(args) -> int:
     from wganlab.course import grading
 
     shard = grading.parse_shard(args.shard) if args.shard else None
-    rows = grading.grade(args.assignment, args.submissions, args.out, jobs=args.jobs, timeout=args.timeout,
+    timeout = grading.DEFAULT_TIMEOUT if args.timeout is None else args.timeout
+    rows = grading.grade(args.assignment, args.submissions, args.out, jobs=args.jobs, timeout=timeout,
                          autograder=args.autograder, shard=shard, celeba=args.celeba)
     for row in rows:
         status = f"error: {row.error}" if row.error else ""

@@ -4,7 +4,7 @@ The autograder's convergence questions train with a student's own functions and 
 outcome with measurements that a broken implementation cannot fake: the exact W1 between
 generated and real samples against its value at initialisation, a diversity ratio and the digit
 classifier (MNIST), and the critic's gradient norm at interpolates (WGAN-GP). Classifier
-accuracy alone is not enough: a collapsed generator draws one good digit (DESIGN.md).
+accuracy alone is not enough: a collapsed generator draws one good digit (NOTES.md, "Convergence thresholds").
 Thresholds live with the hidden checks; the numbers behind them are in NOTES.md.
 """
 
