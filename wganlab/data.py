@@ -17,7 +17,6 @@ import gzip
 import io
 import numbers
 import os
-import secrets
 import sys
 import zipfile
 import zlib
@@ -29,6 +28,7 @@ from tqdm.auto import tqdm
 
 from wganlab.errors import UserError
 from wganlab.toys import eight_gaussians, parallel_lines, swiss_roll, twenty_five_gaussians
+from wganlab.files import atomic_write
 
 __all__ = [
     "DataError",
@@ -334,19 +334,14 @@ def prepare_celeba(
                 images[i] = _decode_image(data, name, size)
                 bar.update(1)
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # Write beside the target and rename atomically: an interrupted run never leaves a
-    # half-written cache behind and never replaces a good one.
-    tmp = out.parent / f".{out.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    # Atomic: an interrupted run never leaves a half-written cache behind nor replaces a good one.
     meta = {"size": np.int64(size), "source": np.str_(src.name), "version": np.int64(CELEBA_FORMAT_VERSION)}
-    try:
+
+    def write(tmp: Path) -> None:
         with open(tmp, "xb") as fh:
             _write_npz(fh, images=images, **meta)
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return out
+
+    return atomic_write(out, write)
 
 
 def load_celeba(path, n: int | None = None) -> np.ndarray:

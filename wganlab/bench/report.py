@@ -9,10 +9,10 @@ import datetime
 import math
 import os
 import platform
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
+from wganlab.files import atomic_write
 
 CONTRACT_COLUMNS = ("workload", "backend", "variant", "batch", "steps_per_s")
 EXTRA_COLUMNS = ("steps_per_s_min", "steps_per_s_max", "steps_per_repeat", "repeats",
@@ -83,19 +83,11 @@ def format_table(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def write_csv(rows: Sequence[Row], path: Path) -> Path:
     """Write the rows to ``path`` atomically (a temporary file in the same folder, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", newline="") as f:
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=COLUMNS)
             writer.writeheader()
             for row in rows:
@@ -103,11 +95,8 @@ def write_csv(rows: Sequence[Row], path: Path) -> Path:
                 for key in ("steps_per_s", "steps_per_s_min", "steps_per_s_max"):
                     record[key] = "nan" if not math.isfinite(record[key]) else f"{record[key]:.6g}"
                 writer.writerow(record)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it owner-only; a report is for everyone
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    path = atomic_write(path, write)
     return path
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from wganlab.course.functions import ASSIGNMENTS, REPO_ROOT, reference_functions, resolve_assignment
 from wganlab.errors import UserError
+from wganlab.files import atomic_write
 
 CHECKS_MODULE = "wganlab_checks.py"
 GUARD_PLUGIN = "wganlab.course.guard.GradingGuard"
@@ -58,10 +59,7 @@ def resolve_names(names: list[str] | None) -> list[str]:
 
 
 def _copy_atomic(src: Path, dst: Path) -> None:
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_name(f".{dst.name}.tmp{os.getpid()}")
-    shutil.copyfile(src, tmp)
-    os.replace(tmp, dst)
+    atomic_write(dst, lambda tmp: shutil.copyfile(src, tmp))
 
 
 def normalise_notebook(src: Path, dst: Path) -> None:
@@ -72,10 +70,8 @@ def normalise_notebook(src: Path, dst: Path) -> None:
         if "id" in cell:
             source = "".join(cell.get("source", []))
             cell["id"] = f"c{index:03d}-{hashlib.sha1(source.encode()).hexdigest()[:8]}"
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_name(f".{dst.name}.tmp{os.getpid()}")
-    tmp.write_text(json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(tmp, dst)
+    text = json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    atomic_write(dst, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 # What Gradescope's grader installs beside otter-grader; wganlab itself comes as a wheel built

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
 from pathlib import Path
 
 from wganlab.course.grading import SHARD_FILE, GradingError
+from wganlab.files import atomic_write
 
 
 class MergeError(GradingError):
@@ -75,10 +75,11 @@ def merge(parts: list[Path], out: Path) -> int:
         source = folder / "results" / f"{name}.json"
         if source.is_file():
             shutil.copyfile(source, results / f"{name}.json")
-    tmp = out / ".gradebook.csv.tmp"
-    with open(tmp, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(read[0][2])
-        writer.writerows(row for _, _, row, _ in positioned)
-    os.replace(tmp, out / "gradebook.csv")
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(read[0][2])
+            writer.writerows(row for _, _, row, _ in positioned)
+
+    atomic_write(out / "gradebook.csv", write)
     return len(positioned)

@@ -32,6 +32,7 @@ from wganlab.course.functions import ASSIGNMENTS, REPO_ROOT, questions as assign
 from wganlab.course.guard import PROGRESS_ENV
 from wganlab.course.isolation import TRAIN_ENV
 from wganlab.errors import UserError
+from wganlab.files import atomic_write
 
 SHARD_FILE = "shard.json"
 FACES_ENV = "WGANLAB_CELEBA"  # read by the zip's faces_data() in the isolated process
@@ -256,14 +257,15 @@ def file_sha256(path: Path) -> str:
 def write_gradebook(rows: list[Row], questions: list[str], maxima: dict[str, float], path: Path) -> None:
     """Write the gradebook CSV atomically: base columns, then one column per question."""
     max_total = round(sum(maxima.get(q, 0.0) for q in questions), 6)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow([*BASE_COLUMNS, *questions])
-        for row in rows:
-            writer.writerow([row.submission, row.total, max_total, row.error,
-                             *[row.scores.get(q, 0.0) for q in questions]])
-    os.replace(tmp, path)
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow([*BASE_COLUMNS, *questions])
+            for row in rows:
+                writer.writerow([row.submission, row.total, max_total, row.error,
+                                 *[row.scores.get(q, 0.0) for q in questions]])
+
+    atomic_write(path, write)
 
 
 def grade(

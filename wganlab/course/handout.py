@@ -9,7 +9,6 @@ assign wrote them: on Colab the notebook copies them to ``./tests``, where otter
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from wganlab.course.functions import REPO_ROOT
 from wganlab.errors import UserError
+from wganlab.files import atomic_write
 
 RUN_TIMES = REPO_ROOT / "docs" / "run_times.json"  # written by tools/cell_times.py --json
 TITLES = {
@@ -83,13 +83,14 @@ def build_student_wheel(out_dir: Path, tests: dict[str, dict[str, str]]) -> Path
 
 def replace_in_zip(archive: Path, member: str, data: bytes) -> None:
     """Replace ``member`` of the zip ``archive`` by ``data``, keeping every other entry as it is."""
-    tmp = archive.with_name(f".{archive.name}.tmp{os.getpid()}")
-    with zipfile.ZipFile(archive) as old, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as new:
-        if member not in old.namelist():
-            raise HandoutError(f"{archive} has no {member}")
-        for info in old.infolist():
-            new.writestr(info, data if info.filename == member else old.read(info.filename))
-    os.replace(tmp, archive)
+    def write(tmp: Path) -> None:
+        with zipfile.ZipFile(archive) as old, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as new:
+            if member not in old.namelist():
+                raise HandoutError(f"{archive} has no {member}")
+            for info in old.infolist():
+                new.writestr(info, data if info.filename == member else old.read(info.filename))
+
+    atomic_write(archive, write)
 
 
 def _run_times(name: str) -> str:
@@ -170,12 +171,12 @@ def write_handout(name: str, student_notebook: Path, wheel: Path, out: Path) -> 
     shutil.copyfile(wheel, folder / wheel.name)
     (folder / "README.md").write_text(readme(name, wheel.name), encoding="utf-8")
     archive = Path(out) / f"{name}.zip"
-    tmp = archive.with_name(f".{archive.name}.tmp{os.getpid()}")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path in sorted(folder.iterdir()):
-            zf.write(path, f"{name}/{path.name}")
-    os.replace(tmp, archive)
-    return archive
+    def write(tmp: Path) -> None:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in sorted(folder.iterdir()):
+                zf.write(path, f"{name}/{path.name}")
+
+    return atomic_write(archive, write)
 
 
 def finish(names: list[str], dist: Path, assignments: Path, wheel: Path) -> dict[str, Path]:

@@ -121,9 +121,10 @@ _MISSING = object()
 
 
 def _write(results: dict, path: Path) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(results, ensure_ascii=False))
-    os.replace(tmp, path)
+    from wganlab.files import atomic_write
+
+    text = json.dumps(results, ensure_ascii=False)
+    atomic_write(path, lambda tmp: tmp.write_text(text))
 
 
 def grade_snapshot(snapshot: Path, results_path: Path, progress: Path | None = None) -> dict:
