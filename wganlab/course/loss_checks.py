@@ -106,4 +106,4 @@ def call_in_place(fn: Callable, name: str, *args: Any) -> Any:
     except Exception as exc:  # noqa: BLE001
         raise AssertionError(
             f"{name} raised {type(exc).__name__}: {_last_line(exc)}\nHint: loop over "
-            "model.trainable_variables and call variable.assign(ops.clip(variable, -c, c)) on each.") from None
+            "model.trainable_variables and assign each one its values clipped with ops.clip(..., -c, c).") from None
