@@ -97,6 +97,15 @@ def in_compiled_step(fn: Callable, name: str, n_inputs: int, batch: int = 8, see
     assert np.isfinite(grad).all() and np.abs(grad).sum() > 0, (
         f"inside a compiled training step, {name} gave the critic no gradient (all zero or not finite): "
         f"{TENSOR_HINT}.")
+    # Eagerly too: TensorFlow's compiled step turns float() into a cast and would hide the cut.
+    try:
+        step(*inputs)
+    except Exception as exc:  # noqa: BLE001
+        raise AssertionError(f"{name} failed in an eager training step ({type(exc).__name__}: {_last_line(exc)}).\n"
+                             f"Hint: {TENSOR_HINT}.") from None
+    grad = np.concatenate([np.ravel(ops.convert_to_numpy(g)) for g in grads_out])
+    assert np.isfinite(grad).all() and np.abs(grad).sum() > 0, (
+        f"in an eager training step, {name} gave the critic no gradient (all zero or not finite): {TENSOR_HINT}.")
 
 
 def call_in_place(fn: Callable, name: str, *args: Any) -> Any:
