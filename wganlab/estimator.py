@@ -230,23 +230,9 @@ def estimate_curve(
     ``critic_objective`` receives (N, B, d) batches, one row per theta (see :func:`clipped_objective`).
     """
     config = config or CriticConfig()
-    if isinstance(family, str) and family not in FAMILIES:
-        raise ValueError(f"unknown family {family!r}; choose from {', '.join(FAMILIES)}")
-    fn = FAMILIES[family] if isinstance(family, str) else family
-    thetas = np.asarray(thetas, dtype=np.float64).reshape(-1)
-    if thetas.size == 0:
-        raise ValueError("thetas is empty: give at least one theta")
-    dtype, n = keras.backend.floatx(), config.n_samples
-
-    def samples(theta, seed):
-        return _samples(fn, theta, n, seed, dtype)
-
-    real = samples(theta0, config.seed)
-    fakes = np.stack([samples(theta, config.seed + 1 + i) for i, theta in enumerate(thetas)])
+    thetas, real, fakes, fresh_real, fresh_fakes = _sample_sets(family, thetas, theta0, config)
     critic = train_critics(real, fakes, critic_objective, config, constraint)
-    # Evaluate on fresh samples, not the ones the critics were fitted to.
-    estimates = critic_gap(critic, np.stack([samples(theta0, 10_000 + i) for i in range(len(thetas))]),
-                           np.stack([samples(theta, 20_000 + i) for i, theta in enumerate(thetas)]))
+    estimates = critic_gap(critic, fresh_real, fresh_fakes)
     if exact is not None:
         exacts = [float(exact(float(theta))) for theta in thetas]
     elif isinstance(family, str):
@@ -260,6 +246,25 @@ def estimate_curve(
 
 # ------------------------------------------------------------- the GAN discriminator's JS estimate
 LOG2 = math.log(2.0)
+
+
+def _sample_sets(family, thetas, theta0: float, config: CriticConfig):
+    """Samples of one curve: (thetas (N,), real (n, d), fakes (N, n, d), fresh_real (N, n, d),
+    fresh_fakes (N, n, d)); the critics train on the first two and are evaluated on the fresh ones."""
+    fn = _family_fn(family)
+    thetas = np.asarray(thetas, dtype=np.float64).reshape(-1)
+    if thetas.size == 0:
+        raise ValueError("thetas is empty: give at least one theta")
+    dtype, n = keras.backend.floatx(), config.n_samples
+
+    def samples(theta, seed):
+        return _samples(fn, theta, n, seed, dtype)
+
+    real = samples(theta0, config.seed)
+    fakes = np.stack([samples(theta, config.seed + 1 + i) for i, theta in enumerate(thetas)])
+    fresh_real = np.stack([samples(theta0, 10_000 + i) for i in range(len(thetas))])
+    fresh_fakes = np.stack([samples(theta, 20_000 + i) for i, theta in enumerate(thetas)])
+    return thetas, real, fakes, fresh_real, fresh_fakes
 
 
 def _family_fn(family: str | Family) -> Family:
@@ -315,20 +320,9 @@ def estimate_js_curve(
     (default 3e-3, beta_1 0.5) as for the penalised critic, no constraint.
     """
     config = dataclasses.replace(config or CriticConfig(), kind="gan")
-    fn = _family_fn(family)
-    thetas = np.asarray(thetas, dtype=np.float64).reshape(-1)
-    if thetas.size == 0:
-        raise ValueError("thetas is empty: give at least one theta")
-    dtype, n = keras.backend.floatx(), config.n_samples
-
-    def samples(theta, seed):
-        return _samples(fn, theta, n, seed, dtype)
-
-    real = samples(theta0, config.seed)
-    fakes = np.stack([samples(theta, config.seed + 1 + i) for i, theta in enumerate(thetas)])
+    thetas, real, fakes, fresh_real, fresh_fakes = _sample_sets(family, thetas, theta0, config)
     critic = train_critics(real, fakes, bce_objective(), config)
-    js = js_from_bce(critic, np.stack([samples(theta0, 10_000 + i) for i in range(len(thetas))]),
-                     np.stack([samples(theta, 20_000 + i) for i, theta in enumerate(thetas)]))
+    js = js_from_bce(critic, fresh_real, fresh_fakes)
     exact = [exact_js(family, float(t), theta0) if isinstance(family, str) else float("nan") for t in thetas]
     return Estimate(thetas, js, np.asarray(exact, dtype=np.float64), critic)
 
