@@ -87,24 +87,22 @@ def _dataset(args):
     return sampler(10000, seed=args.seed)
 
 
-def _models(real):
+def _models(real, seed: int):
     from wganlab import models
 
-    shape = real.shape[1:]
+    shape, init = real.shape[1:], models.init_seeds(seed)
     if len(shape) == 3 and shape[0] in (32, 64) and shape[0] == shape[1]:
-        return models.dcgan_generator(size=shape[0]), models.dcgan_critic(size=shape[0])
-    return models.mlp_generator(shape), models.mlp_critic(shape)
+        return models.dcgan_generator(size=shape[0], seed=init), models.dcgan_critic(size=shape[0], seed=init)
+    return models.mlp_generator(shape, seed=init), models.mlp_critic(shape, seed=init)
 
 
 def train_and_report(kind, real, objectives, config, out: Path) -> dict:
     """Train the default models for ``real`` and write samples.png, losses.png, history.csv."""
-    import keras
     import numpy as np
 
     from wganlab import metrics, plots, train
 
-    keras.utils.set_random_seed(config.seed)
-    generator, critic = _models(real)
+    generator, critic = _models(real, config.seed)
     result = train.train(generator, critic, real, objectives, config)
     out.mkdir(parents=True, exist_ok=True)
     fake = train.generate(generator, 500, seed=config.seed)

@@ -166,9 +166,8 @@ def train_critics(
     One compiled step updates every member: it minimises ``critic_objective(critic, real_batch,
     fake_batch, alpha)`` on (N, batch, d) batches, then applies ``constraint`` to the stacked model.
     """
-    keras.utils.set_random_seed(config.seed)
     members, n_fake, dim = fakes.shape
-    critic = models.stacked_mlp_critic(members, dim, hidden=config.hidden)
+    critic = models.stacked_mlp_critic(members, dim, hidden=config.hidden, seed=config.seed)
     if config.kind == "clip":
         opt = keras.optimizers.RMSprop(config.lr or 5e-4)
     else:

@@ -10,10 +10,39 @@
 from __future__ import annotations
 
 import math
-from typing import Sequence
+import random
+from typing import Sequence, Union
 
 import keras
 from keras import layers
+
+Seed = Union[int, random.Random, None]
+
+
+def init_seeds(seed: int) -> random.Random:
+    """A local stream of initialiser seeds for several models: pass it as ``seed=`` to each builder.
+
+    It draws what Keras draws for unseeded initialisers after ``keras.utils.set_random_seed(seed)``
+    (``randint(1, 10**9)`` from a Python ``random`` seeded with ``seed``), so models built from it
+    have the weights the threshold sweeps in NOTES.md trained, without touching global state.
+    """
+    return random.Random(seed)
+
+
+def _stream(seed: Seed) -> random.Random | None:
+    if seed is None or isinstance(seed, random.Random):
+        return seed
+    return init_seeds(int(seed))
+
+
+def _draw(stream: random.Random | None) -> int | None:
+    """The next initialiser seed, or None (Keras's global stream) without a local stream."""
+    return None if stream is None else stream.randint(1, int(1e9))
+
+
+def _kernel_init(stream: random.Random | None):
+    """Keras's default kernel initialiser (Glorot uniform), seeded from ``stream`` when there is one."""
+    return keras.initializers.GlorotUniform(seed=_draw(stream))
 
 
 def mlp_generator(
@@ -22,13 +51,18 @@ def mlp_generator(
     hidden: int = 100,
     depth: int = 2,
     name: str = "generator",
+    seed: Seed = None,
 ) -> keras.Model:
-    """Fully connected generator: z (batch, latent_dim) -> samples (batch, *output_shape), linear."""
+    """Fully connected generator: z (batch, latent_dim) -> samples (batch, *output_shape), linear.
+
+    ``seed``: an int, a stream from :func:`init_seeds` shared with other models, or None for
+    Keras's global stream."""
+    seed = _stream(seed)
     z = keras.Input((latent_dim,), name="z")
     h = z
     for i in range(depth):
-        h = layers.Dense(hidden, activation="relu", name=f"hidden_{i + 1}")(h)
-    out = layers.Dense(math.prod(output_shape), name="out")(h)
+        h = layers.Dense(hidden, activation="relu", name=f"hidden_{i + 1}", kernel_initializer=_kernel_init(seed))(h)
+    out = layers.Dense(math.prod(output_shape), name="out", kernel_initializer=_kernel_init(seed))(h)
     out = layers.Reshape(tuple(output_shape), name="sample")(out)
     return keras.Model(z, out, name=name)
 
@@ -38,13 +72,17 @@ def mlp_critic(
     hidden: int = 100,
     depth: int = 2,
     name: str = "critic",
+    seed: Seed = None,
 ) -> keras.Model:
-    """Fully connected critic/discriminator: x (batch, *input_shape) -> score (batch, 1), linear."""
+    """Fully connected critic/discriminator: x (batch, *input_shape) -> score (batch, 1), linear.
+
+    ``seed`` as in :func:`mlp_generator`."""
+    seed = _stream(seed)
     x = keras.Input(tuple(input_shape), name="x")
     h = layers.Flatten()(x) if len(input_shape) > 1 else x
     for i in range(depth):
-        h = layers.Dense(hidden, activation="relu", name=f"hidden_{i + 1}")(h)
-    out = layers.Dense(1, name="score")(h)
+        h = layers.Dense(hidden, activation="relu", name=f"hidden_{i + 1}", kernel_initializer=_kernel_init(seed))(h)
+    out = layers.Dense(1, name="score", kernel_initializer=_kernel_init(seed))(h)
     return keras.Model(x, out, name=name)
 
 
@@ -55,35 +93,44 @@ def _check_size(size: int) -> int:
 
 
 def dcgan_generator(
-    size: int = 64, latent_dim: int = 128, width: int = 32, name: str = "generator"
+    size: int = 64, latent_dim: int = 128, width: int = 32, name: str = "generator", seed: Seed = None,
 ) -> keras.Model:
-    """DCGAN generator: z (batch, latent_dim) -> images (batch, size, size, 1) in [-1, 1] (tanh)."""
+    """DCGAN generator: z (batch, latent_dim) -> images (batch, size, size, 1) in [-1, 1] (tanh).
+
+    ``seed`` as in :func:`mlp_generator`."""
     n_up = _check_size(size)
+    seed = _stream(seed)
     z = keras.Input((latent_dim,), name="z")
     channels = width * 2 ** (n_up - 1)
-    h = layers.Dense(4 * 4 * channels, name="project")(z)
+    h = layers.Dense(4 * 4 * channels, name="project", kernel_initializer=_kernel_init(seed))(z)
     h = layers.ReLU()(h)
     h = layers.Reshape((4, 4, channels))(h)
     for i in range(n_up - 1):
         channels //= 2
-        h = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", name=f"up_{i + 1}")(h)
+        h = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", name=f"up_{i + 1}",
+                                   kernel_initializer=_kernel_init(seed))(h)
         h = layers.ReLU()(h)
-    out = layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh", name="image")(h)
+    out = layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh", name="image",
+                                 kernel_initializer=_kernel_init(seed))(h)
     return keras.Model(z, out, name=name)
 
 
-def dcgan_critic(size: int = 64, width: int = 32, name: str = "critic") -> keras.Model:
-    """DCGAN critic without batch norm: images (batch, size, size, 1) -> score (batch, 1), linear."""
+def dcgan_critic(size: int = 64, width: int = 32, name: str = "critic", seed: Seed = None) -> keras.Model:
+    """DCGAN critic without batch norm: images (batch, size, size, 1) -> score (batch, 1), linear.
+
+    ``seed`` as in :func:`mlp_generator`."""
     n_down = _check_size(size)
+    seed = _stream(seed)
     x = keras.Input((size, size, 1), name="x")
     h = x
     channels = width
     for i in range(n_down):
-        h = layers.Conv2D(channels, 4, strides=2, padding="same", name=f"down_{i + 1}")(h)
+        h = layers.Conv2D(channels, 4, strides=2, padding="same", name=f"down_{i + 1}",
+                          kernel_initializer=_kernel_init(seed))(h)
         h = layers.LeakyReLU(0.2)(h)
         channels *= 2
     h = layers.Flatten()(h)
-    out = layers.Dense(1, name="score")(h)
+    out = layers.Dense(1, name="score", kernel_initializer=_kernel_init(seed))(h)
     return keras.Model(x, out, name=name)
 
 
@@ -94,9 +141,9 @@ class StackedDense(layers.Layer):
     members share no parameters and one optimizer step updates each as if it were alone.
     """
 
-    def __init__(self, members: int, units: int, activation=None, **kwargs):
+    def __init__(self, members: int, units: int, activation=None, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
-        self.members, self.units = int(members), int(units)
+        self.members, self.units, self.seed = int(members), int(units), seed
         self.activation = keras.activations.get(activation)
 
     def build(self, input_shape):
@@ -105,7 +152,7 @@ class StackedDense(layers.Layer):
         # the leading members axis into the fans and draw too narrow a range.
         limit = math.sqrt(6.0 / (d_in + self.units))
         self.kernel = self.add_weight(shape=(self.members, d_in, self.units), name="kernel",
-                                      initializer=keras.initializers.RandomUniform(-limit, limit))
+                                      initializer=keras.initializers.RandomUniform(-limit, limit, seed=self.seed))
         self.bias = self.add_weight(shape=(self.members, 1, self.units), name="bias", initializer="zeros")
 
     def call(self, x):
@@ -115,7 +162,7 @@ class StackedDense(layers.Layer):
         return (*input_shape[:-1], self.units)
 
     def get_config(self):
-        return {**super().get_config(), "members": self.members, "units": self.units,
+        return {**super().get_config(), "members": self.members, "units": self.units, "seed": self.seed,
                 "activation": keras.activations.serialize(self.activation)}
 
 
@@ -125,14 +172,17 @@ def stacked_mlp_critic(
     hidden: int = 100,
     depth: int = 2,
     name: str = "stacked_critic",
+    seed: Seed = None,
 ) -> keras.Model:
     """``members`` independent MLP critics as one model: x (members, batch, input_dim) -> (members, batch, 1).
 
-    Each member has :func:`mlp_critic`'s architecture for ``input_shape=(input_dim,)``.
+    Each member has :func:`mlp_critic`'s architecture for ``input_shape=(input_dim,)``; ``seed`` as
+    in :func:`mlp_generator`.
     """
+    seed = _stream(seed)
     x = keras.Input((None, int(input_dim)), batch_size=int(members), name="x")
     h = x
     for i in range(depth):
-        h = StackedDense(members, hidden, activation="relu", name=f"hidden_{i + 1}")(h)
-    out = StackedDense(members, 1, name="score")(h)
+        h = StackedDense(members, hidden, activation="relu", name=f"hidden_{i + 1}", seed=_draw(seed))(h)
+    out = StackedDense(members, 1, name="score", seed=_draw(seed))(h)
     return keras.Model(x, out, name=name)

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import keras
 import numpy as np
-from keras import layers, ops
+from keras import ops
 
-from wganlab import autodiff, toys
+from wganlab import autodiff, models, toys
 
 DATASETS = {"8gaussians": toys.eight_gaussians, "25gaussians": toys.twenty_five_gaussians,
             "swissroll": toys.swiss_roll}
@@ -60,14 +60,6 @@ def toy_samples(config: ToyConfig, n: int = 4096) -> tuple[np.ndarray, np.ndarra
     return real, (base + config.noise * noise).astype(np.float32)
 
 
-def _critic(config: ToyConfig) -> keras.Model:
-    x = keras.Input((2,))
-    h = x
-    for i in range(config.depth):
-        h = layers.Dense(config.hidden, activation="relu", name=f"hidden_{i + 1}")(h)
-    return keras.Model(x, layers.Dense(1, name="score")(h), name=f"toy_critic_{config.kind}")
-
-
 def _penalty(critic, real, fake, alpha):
     x_hat = alpha * real + (1.0 - alpha) * fake
     grads = autodiff.input_gradients(critic, x_hat)
@@ -81,8 +73,8 @@ def train_toy_critic(config: ToyConfig = ToyConfig()) -> ToyCritic:
     if config.steps < 1 or config.batch_size < 1:
         raise ValueError(f"steps and batch_size must be >= 1, got {config.steps} and {config.batch_size}")
     real, fake = toy_samples(config)
-    keras.utils.set_random_seed(config.seed)
-    critic = _critic(config)
+    critic = models.mlp_critic((2,), hidden=config.hidden, depth=config.depth, name=f"toy_critic_{config.kind}",
+                               seed=config.seed)
     opt = keras.optimizers.Adam(learning_rate=config.lr, beta_1=0.5, beta_2=0.9)
     opt.build(critic.trainable_variables)
     seeds = keras.random.SeedGenerator(config.seed)

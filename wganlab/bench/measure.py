@@ -96,8 +96,7 @@ def _step_runner(workload: Workload, objectives, batch: int, variant: str):
 
     from wganlab import autodiff, train
 
-    keras.utils.set_random_seed(0)
-    generator, critic = workload.models()
+    generator, critic = workload.models(0)
     compiled = variant != "eager"
     jit = variant == "compiled_xla"
     config = workload.config(batch_size=batch, compiled=compiled, jit_compile=jit, progress=False)
@@ -118,8 +117,7 @@ def _step_runner(workload: Workload, objectives, batch: int, variant: str):
 def _fit_runner(workload: Workload, objectives, batch: int):
     import keras
 
-    keras.utils.set_random_seed(0)
-    generator, critic = workload.models()
+    generator, critic = workload.models(0)
     config = workload.config(batch_size=batch, progress=False)
     model = fit_model_class()(generator, critic, objectives, config)
     model.compile()

@@ -22,7 +22,7 @@ class Workload:
     kind: str  # objectives: "wgan" or "wgan_gp"
     real: Any  # float32 numpy array (N, *sample_shape)
     data: str  # where the images come from, for the table
-    models: Callable[[], tuple]  # fresh (generator, critic)
+    models: Callable[[int], tuple]  # fresh (generator, critic) from an initialiser seed
     config: Callable[..., Any]  # preset: wgan_config or wgan_gp_config
 
     @property
@@ -70,14 +70,16 @@ def make_workloads(names: Sequence[str], schedule: Schedule, celeba: Path | None
             out.append(Workload(
                 name, "wgan" if name == "mnist_wgan" else "wgan_gp", mnist,
                 f"MNIST digit {MNIST_DIGIT} ({len(mnist)} images)",
-                lambda: (models.mlp_generator((28, 28, 1)), models.mlp_critic((28, 28, 1))),
+                lambda seed: (models.mlp_generator((28, 28, 1), seed=seed),
+                              models.mlp_critic((28, 28, 1), seed=seed + 1)),
                 train.wgan_config if name == "mnist_wgan" else train.wgan_gp_config))
         elif name == "celeba_wgan_gp":
             real, where = _celeba_images(celeba, schedule.celeba_size, schedule.celeba_images)
             size = schedule.celeba_size
             out.append(Workload(
                 name, "wgan_gp", real, where,
-                lambda size=size: (models.dcgan_generator(size=size), models.dcgan_critic(size=size)),
+                lambda seed, size=size: (models.dcgan_generator(size=size, seed=seed),
+                                         models.dcgan_critic(size=size, seed=seed + 1)),
                 train.wgan_gp_config))
         else:
             raise ValueError(f"unknown workload {name!r}; choose from {', '.join(WORKLOADS)}")

@@ -120,6 +120,18 @@ class Frozen:
 _MISSING = object()
 
 
+def _seed_globals(seed: int = 0) -> None:
+    """Seed this process's global generators (Python, numpy, the backend's) before each question.
+
+    The library never reseeds them (its models and samplers take local seeds), but a submission
+    may draw without a seed, e.g. ``tf.random.uniform(shape)``; this process belongs to the grader
+    alone, so seeding it here makes such a submission grade the same on every run.
+    """
+    import keras
+
+    keras.utils.set_random_seed(seed)
+
+
 def _write(results: dict, path: Path) -> None:
     from wganlab.files import atomic_write
 
@@ -144,6 +156,7 @@ def grade_snapshot(snapshot: Path, results_path: Path, progress: Path | None = N
         if progress is not None:
             progress.write_text(f"checking question {test.stem} (isolated process)")
         frozen.restore()  # what one question's calls patched does not reach the next
+        _seed_globals()
         results[test.stem] = run_test_file(test, namespace, notebook, assigned)
         _write({"questions": results, "info": []}, results_path)
     checks = sys.modules.get("wganlab_checks")
