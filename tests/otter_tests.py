@@ -13,11 +13,17 @@ from pathlib import Path
 from otter.test_files import ExceptionTestFile
 
 
+def forget_checks() -> None:
+    """Drop the imported check package and its parts: each zip ships its own expected values."""
+    for name in [n for n in sys.modules if n == "wganlab_checks" or n.startswith("wganlab_checks.")]:
+        del sys.modules[name]
+
+
 def run_question(folder: Path, question: str, env: dict) -> tuple[float, float, list[str]]:
     """Score, maximum and failure messages of one question's test file on ``env``."""
     files = str(folder / "files")
     sys.path.insert(0, files)
-    sys.modules.pop("wganlab_checks", None)  # each zip ships its own expected values
+    forget_checks()
     try:
         test_file = ExceptionTestFile.from_file(str(folder / "tests" / f"{question}.py"))
         test_file.run(env)

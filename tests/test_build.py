@@ -68,7 +68,9 @@ def test_every_student_function_is_a_question_with_public_and_hidden_tests(built
     for question, source in tests.items():
         assert re.search(r"hidden=True", source), f"{question} has no hidden test"
         assert re.search(r"hidden=False", source), f"{question} has no public test"
-    assert "files/wganlab_checks.py" in names and "files/expected.json" in names
+    package = {f"files/wganlab_checks/{p.name}" for p in (REPO_ROOT / "autograder" / "wganlab_checks").glob("*.py")}
+    assert package <= set(names) and "files/expected.json" in names, sorted(package - set(names))
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     public = json.loads(built[name].student_notebook.read_text())["metadata"]["otter"]["tests"]
     assert sorted(public) == sorted(questions(name))
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 import zipfile
 
 import pytest
+from otter_tests import forget_checks
 
 from wganlab.course import grading
 
@@ -17,7 +17,7 @@ CACHE = "files/celeba_gray32.npz"
 
 def _checks(folder, monkeypatch):
     monkeypatch.syspath_prepend(str(folder / "files"))
-    sys.modules.pop("wganlab_checks", None)
+    forget_checks()
     import wganlab_checks
 
     return wganlab_checks
@@ -33,12 +33,12 @@ def test_faces_come_from_the_grading_machine_then_the_zip_then_mnist(test_files,
     if shipped:
         monkeypatch.setenv(checks.FACES_ENV, str(folder / CACHE))
         assert checks.faces_data()[1] == "celeba"
-        assert "from the grading machine's cache" in checks._faces_note("celeba", 10)
+        assert "from the grading machine's cache" in checks.convergence._faces_note("celeba", 10)
     monkeypatch.setenv(checks.FACES_ENV, str(tmp_path / "missing.npz"))
     with pytest.raises(FileNotFoundError, match="names no file"):
         checks.faces_data()
-    assert "trained on MNIST digits" in checks._faces_note("mnist", 10)
-    sys.modules.pop("wganlab_checks", None)
+    assert "trained on MNIST digits" in checks.convergence._faces_note("mnist", 10)
+    forget_checks()
 
 
 def test_reference_graded_without_faces_fails_no_case_and_says_it_trained_on_digits(built, tmp_path, monkeypatch):

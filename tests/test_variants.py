@@ -19,7 +19,7 @@ import pytest
 from otter.test_files import ExceptionTestFile
 
 import variants
-from otter_tests import run_question
+from otter_tests import forget_checks, run_question
 from wganlab.course.functions import ASSIGNMENTS, CONVERGENCE_QUESTIONS, reference_functions
 
 ON_TENSORFLOW = keras.backend.backend() == "tensorflow"
@@ -49,7 +49,7 @@ def hidden_cases(folder: Path, question: str, env: dict) -> list[tuple[str, floa
     """Run only the hidden test cases of ``question``: (name, points, passed, message) each."""
     files = str(folder / "files")
     sys.path.insert(0, files)
-    sys.modules.pop("wganlab_checks", None)  # each zip ships its own expected values
+    forget_checks()
     try:
         test_file = ExceptionTestFile.from_file(str(folder / "tests" / f"{question}.py"))
         out = []
@@ -107,14 +107,14 @@ def test_wrong_variant_loses_points(assignment, variant, test_files):
     earned = sum(points for _, points, passed, _ in hidden if passed)
     assert earned < sum(points for _, points, _, _ in hidden), (
         f"wrong variant {variant.id} ({variant.doc}) passes every hidden case of {variant.function}: "
-        "the hidden checks in autograder/wganlab_checks.py miss this mistake")
+        "the hidden checks in autograder/wganlab_checks/ miss this mistake")
 
 
 def public_cases(folder: Path, question: str, env: dict) -> list[tuple[str, bool, str]]:
     """Run only the public test cases of ``question``: (name, passed, 'Type: message') each."""
     files = str(folder / "files")
     sys.path.insert(0, files)
-    sys.modules.pop("wganlab_checks", None)
+    forget_checks()
     try:
         test_file = ExceptionTestFile.from_file(str(folder / "tests" / f"{question}.py"))
         out = []

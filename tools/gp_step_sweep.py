@@ -2,7 +2,7 @@
 
 Usage: python tools/gp_step_sweep.py FIRST_SEED LAST_SEED OUT.jsonl [CELEBA_CACHE_32.npz]
 One JSON line per (variant, seed): the RunReport's numbers and whether the hidden check's
-thresholds (autograder/wganlab_checks.py, FACES) pass.
+thresholds (autograder/wganlab_checks/thresholds.py, FACES) pass.
 """
 
 import json

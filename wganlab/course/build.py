@@ -24,7 +24,7 @@ from wganlab.course.functions import ASSIGNMENTS, REPO_ROOT, reference_functions
 from wganlab.errors import UserError
 from wganlab.files import atomic_write
 
-CHECKS_MODULE = "wganlab_checks.py"
+CHECKS_PACKAGE = "wganlab_checks"  # autograder/wganlab_checks/, copied whole into every zip's files/
 GUARD_PLUGIN = "wganlab.course.guard.GradingGuard"
 
 
@@ -45,10 +45,18 @@ class BuildResult:
 
 
 def load_checks(autograder_dir: Path = REPO_ROOT / "autograder"):
-    """Import the hidden check module from the instructor's ``autograder/`` folder."""
-    path = autograder_dir / CHECKS_MODULE
-    spec = importlib.util.spec_from_file_location("wganlab_checks", path)
+    """Import the hidden check package from the instructor's ``autograder/`` folder.
+
+    Under a private name, so that a later ``import wganlab_checks`` (a test, a zip's checks) finds
+    its own copy rather than this one.
+    """
+    name = "_wganlab_checks_build"
+    for key in [k for k in sys.modules if k == name or k.startswith(name + ".")]:
+        del sys.modules[key]
+    folder = autograder_dir / CHECKS_PACKAGE
+    spec = importlib.util.spec_from_file_location(name, folder / "__init__.py", submodule_search_locations=[str(folder)])
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # its submodules import each other relatively, through this entry
     spec.loader.exec_module(module)
     return module
 
@@ -123,7 +131,8 @@ def stage(name: str, staging: Path, wheel: Path, celeba: Path | None = None) -> 
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     shutil.copyfile(master, staging / master.name)
-    shutil.copyfile(REPO_ROOT / "autograder" / CHECKS_MODULE, staging / CHECKS_MODULE)
+    shutil.copytree(REPO_ROOT / "autograder" / CHECKS_PACKAGE, staging / CHECKS_PACKAGE,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     expected = load_checks().compute_expected(name, reference_functions(name))
     (staging / "expected.json").write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n")
     shutil.copyfile(wheel, staging / wheel.name)

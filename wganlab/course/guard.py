@@ -86,7 +86,8 @@ def __wganlab_guard_setup(progress_file):
             for key, value in attrs.items():
                 if getattr(module, key, None) is not value:
                     setattr(module, key, value)
-        sys.modules.pop("wganlab_checks", None)  # the tests import it again, from its file
+        for name in [n for n in sys.modules if n == "wganlab_checks" or n.startswith("wganlab_checks.")]:
+            del sys.modules[name]  # the tests import the check package again, from its files
 
     # The one write into otter's internals (no plugin event runs in the kernel before each
     # question): tested with otter-grader 7.0.x, which pyproject.toml pins; tests/test_guard.py
@@ -147,7 +148,7 @@ class HiddenText:
 
     @classmethod
     def from_snapshot(cls, snapshot: dict[str, bytes]) -> "HiddenText":
-        """From :func:`take_snapshot`'s files: hidden cases of ``tests/*.py`` and ``files/*.{py,json,txt,csv}``."""
+        """From :func:`take_snapshot`'s files: hidden cases of ``tests/*.py`` and ``files/**/*.{py,json,txt,csv}``."""
         hidden, public = [], []
         for name, data in sorted(snapshot.items()):
             text = data.decode("utf-8", errors="replace")
@@ -155,13 +156,13 @@ class HiddenText:
                 h, p = split_test_file(text)
                 hidden.append(h)
                 public.append(p)
-            elif name.startswith("files/") and name.count("/") == 1 and Path(name).suffix in (".py", ".json", ".txt", ".csv"):
+            elif name.startswith("files/") and Path(name).suffix in (".py", ".json", ".txt", ".csv"):
                 hidden.append(text)
         return cls(hidden, public)
 
     @classmethod
     def from_source(cls, source: Path) -> "HiddenText":
-        """Read an unpacked autograder zip: ``source/tests/*.py`` and ``source/files/*.{py,json}``."""
+        """Read an unpacked autograder zip: ``source/tests/*.py`` and ``source/files/**/*.{py,json,txt,csv}``."""
         return cls.from_snapshot({**_read_tree(source / "files", "files"), **_read_tree(source / "tests", "tests")})
 
     def quoted_in(self, message: str) -> bool:

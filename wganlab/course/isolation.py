@@ -94,11 +94,14 @@ class Frozen:
         import importlib
 
         self.saved = []
+        modules = []
         for name in GUARDED_MODULES:
             try:
-                module = importlib.import_module(name)
+                modules.append(importlib.import_module(name))
             except ImportError:
                 continue
+        modules += [sys.modules[n] for n in sorted(sys.modules) if n.startswith("wganlab_checks.")]  # its parts
+        for module in modules:
             self.saved.append((module, dict(vars(module))))
             for value in list(vars(module).values()):
                 if isinstance(value, type) and (value.__module__ or "").split(".")[0] in (
