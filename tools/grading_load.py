@@ -33,8 +33,8 @@ def write_load(sources: list[Path], folder: Path, copies: int) -> list[Path]:
     folder.mkdir(parents=True)
     written = []
     for k in range(copies):
-        for source in sources:
-            target = folder / f"{source.stem}_{k}{source.suffix}"
+        for i, source in enumerate(sources):  # sources may share a name (the reference and the blank do)
+            target = folder / f"{i:03d}_{source.stem}_{k}{source.suffix}"
             shutil.copyfile(source, target)
             written.append(target)
     return written
