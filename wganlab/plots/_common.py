@@ -20,6 +20,16 @@ def save(fig: Figure, path) -> Figure:
     return fig
 
 
+def finish(fig: Figure, path, title: str | None = None, ax=None) -> Figure:
+    """Title (over ``ax`` at 11 pt if given, else over the figure at 12 pt), constrained layout, then :func:`save`."""
+    if title and ax is not None:
+        ax.set_title(title, fontsize=11)
+    elif title:
+        fig.suptitle(title, fontsize=12)
+    fig.set_layout_engine("constrained")
+    return save(fig, path)
+
+
 def array(x, name: str) -> np.ndarray:
     if hasattr(x, "detach") and hasattr(x, "cpu"):  # torch, without importing it
         x = x.detach().cpu().numpy()

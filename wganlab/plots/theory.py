@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib.figure import Figure
 
-from wganlab.plots._common import EXACT_COLOR, FAKE_COLOR, REAL_COLOR, array, curve, points, save
+from wganlab.plots._common import EXACT_COLOR, FAKE_COLOR, REAL_COLOR, array, curve, finish, points, save
 
 
 def _estimate_curves(estimates, labels, n: int) -> dict[str, np.ndarray]:
@@ -213,7 +213,4 @@ def js_and_w_versus_theta(thetas, js, w, exact_js=None, exact_w=None, path=None,
         ax.set_xlabel("θ")
         ax.grid(True, alpha=0.3)
         ax.legend(loc="lower right", fontsize=8)
-    if title:
-        fig.suptitle(title, fontsize=12)
-    fig.set_layout_engine("constrained")
-    return save(fig, path)
+    return finish(fig, path, title)

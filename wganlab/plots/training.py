@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib.figure import Figure
 
-from wganlab.plots._common import EXACT_COLOR, FAKE_COLOR, REAL_COLOR, array, curve, save
+from wganlab.plots._common import EXACT_COLOR, FAKE_COLOR, REAL_COLOR, array, curve, finish
 
 
 def _running_mean(values: np.ndarray, window: int) -> np.ndarray:
@@ -77,10 +77,7 @@ def loss_curves(history, path=None, title: str | None = None, xlabel: str = "gen
 
     axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[-1].set_xlabel(xlabel)
-    if title:
-        fig.suptitle(title, fontsize=12)
-    fig.set_layout_engine("constrained")
-    return save(fig, path)
+    return finish(fig, path, title)
 
 
 def estimate_against_w1(estimate, checkpoint_steps, w1, path=None, title: str | None = None,
@@ -118,10 +115,7 @@ def estimate_against_w1(estimate, checkpoint_steps, w1, path=None, title: str | 
     right.set_ylabel("exact W1")
     right.set_title(f"Pearson r = {r:.2f} over {len(at)} checkpoints", fontsize=10)
     right.grid(True, alpha=0.3)
-    if title:
-        fig.suptitle(title, fontsize=12)
-    fig.set_layout_engine("constrained")
-    return save(fig, path)
+    return finish(fig, path, title)
 
 
 def bilinear_phase(paths, path=None, title: str | None = None) -> Figure:
@@ -143,10 +137,7 @@ def bilinear_phase(paths, path=None, title: str | None = None) -> Figure:
     ax.set_aspect("equal", adjustable="datalim")
     ax.grid(True, alpha=0.3)
     ax.legend(loc="best", fontsize=8)
-    if title:
-        ax.set_title(title, fontsize=11)
-    fig.set_layout_engine("constrained")
-    return save(fig, path)
+    return finish(fig, path, title, ax=ax)
 
 
 def generator_loss_gradients(logits, gradients, path=None, title: str | None = None) -> Figure:
@@ -161,7 +152,4 @@ def generator_loss_gradients(logits, gradients, path=None, title: str | None = N
     ax.set_ylabel("d loss / d logit")
     ax.grid(True, alpha=0.3)
     ax.legend(loc="best", fontsize=9)
-    if title:
-        ax.set_title(title, fontsize=11)
-    fig.set_layout_engine("constrained")
-    return save(fig, path)
+    return finish(fig, path, title, ax=ax)
