@@ -137,7 +137,7 @@ def test_loss_curves_short_history_and_keras_history(tmp_path):
 
 def test_running_mean_is_centred_and_skips_nan():
     values = np.array([1.0, 2.0, np.nan, 4.0, 5.0])
-    np.testing.assert_allclose(plots._running_mean(values, 3), [1.5, 1.5, 3.0, 4.5, 4.5])
+    np.testing.assert_allclose(plots.training._running_mean(values, 3), [1.5, 1.5, 3.0, 4.5, 4.5])
 
 
 @pytest.mark.parametrize("history", [{}, {"loss": []}, {"loss": [[1, 2], [3, 4]]}, [1, 2, 3]])
