@@ -25,9 +25,6 @@ def _trains_here(question: str) -> None:
             "(wganlab.course.guard.GradingGuard), not in the notebook's kernel; without that plugin it scores 0")
 
 
-FACES_CACHE = "celeba_gray32.npz"
-
-
 def _report(r) -> str:
     parts = [f"W1 {r.w1_init:.1f} -> {r.w1_final:.1f} (ratio {r.w1_ratio:.2f})", f"diversity {r.diversity:.2f}"]
     if r.digit_fraction is not None:
@@ -57,7 +54,8 @@ def check_mnist_wgan_convergence(critic_loss, wgan_generator_loss, clip_weights)
         f"{summary}. Too few samples look like the target digit")
 
 
-FACES_ENV = "WGANLAB_CELEBA"
+FACES_ENV = "WGANLAB_CELEBA"  # a 32x32 faces cache on the grading machine
+FACES_CACHE = "celeba_gray32.npz"  # or one shipped in the zip (wganlab build 04 --celeba)
 
 
 def faces_data():

@@ -1,7 +1,8 @@
-"""Thresholds of the convergence questions, from the seed sweeps recorded in NOTES.md.
+"""Thresholds of the convergence questions, seeded with GRADING_SEED.
 
-("Convergence thresholds"): the reference passes on every seed swept, each broken implementation
-listed there fails on every one. The trainings are seeded with GRADING_SEED.
+They come from the seed sweeps in NOTES.md ("Convergence thresholds") and docs/notes/wgangp04.md:
+the reference passes on every seed swept, and each broken implementation listed there fails on
+every one. A change to the trainings (models, schedules, seeds) needs those sweeps re-run.
 """
 
 GRADING_SEED = 2017

@@ -133,8 +133,9 @@ def stage(name: str, staging: Path, wheel: Path, celeba: Path | None = None) -> 
     shutil.copyfile(master, staging / master.name)
     shutil.copytree(REPO_ROOT / "autograder" / CHECKS_PACKAGE, staging / CHECKS_PACKAGE,
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    expected = load_checks().compute_expected(name, reference_functions(name))
-    (staging / "expected.json").write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n")
+    checks = load_checks()  # the file names below are the ones the checks read
+    expected = checks.compute_expected(name, reference_functions(name))
+    (staging / checks.EXPECTED_FILE).write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n")
     shutil.copyfile(wheel, staging / wheel.name)
     (staging / "requirements.txt").write_text(
         grader_requirements() + f"/autograder/source/files/{wheel.name}\n")
@@ -146,8 +147,8 @@ def stage(name: str, staging: Path, wheel: Path, celeba: Path | None = None) -> 
         if images.shape[1] != 32:
             raise BuildError(f"{celeba} holds {images.shape[1]}x{images.shape[1]} faces; the convergence "
                              "question grades on 32x32: wganlab prepare-celeba SRC --out FILE --size 32")
-        shutil.copyfile(celeba, staging / "celeba_gray32.npz")
-        extra.append("celeba_gray32.npz")
+        shutil.copyfile(celeba, staging / checks.FACES_CACHE)
+        extra.append(checks.FACES_CACHE)
     _configure(staging / master.name, extra)
     return staging / master.name
 
