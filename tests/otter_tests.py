@@ -8,6 +8,8 @@ implementations are graded this way, and full ``otter run`` is kept for a few pe
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from otter.test_files import ExceptionTestFile
@@ -19,16 +21,22 @@ def forget_checks() -> None:
         del sys.modules[name]
 
 
-def run_question(folder: Path, question: str, env: dict) -> tuple[float, float, list[str]]:
-    """Score, maximum and failure messages of one question's test file on ``env``."""
+@contextmanager
+def open_question(folder: Path, question: str) -> Iterator[ExceptionTestFile]:
+    """``question``'s test file from an unpacked zip, with that zip's ``files/`` (its checks) importable."""
     files = str(folder / "files")
     sys.path.insert(0, files)
     forget_checks()
     try:
-        test_file = ExceptionTestFile.from_file(str(folder / "tests" / f"{question}.py"))
-        test_file.run(env)
+        yield ExceptionTestFile.from_file(str(folder / "tests" / f"{question}.py"))
     finally:
         sys.path.remove(files)  # also when a test raises: the next zip's checks must not shadow
+
+
+def run_question(folder: Path, question: str, env: dict) -> tuple[float, float, list[str]]:
+    """Score, maximum and failure messages of one question's test file on ``env``."""
+    with open_question(folder, question) as test_file:
+        test_file.run(env)
     score = sum(r.test_case.points for r in test_file.test_case_results if r.passed)
     maximum = sum(tc.points for tc in test_file.test_cases)
     failures = [r.message for r in test_file.test_case_results if not r.passed]

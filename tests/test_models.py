@@ -46,6 +46,16 @@ def test_a_seed_stream_gives_the_weights_the_sweeps_trained(kind, seed):
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("seed", [0, 7])
+def test_pairs_draw_generator_then_critic_from_one_stream(seed):
+    mlp, dcgan = models.init_seeds(seed), models.init_seeds(seed)
+    expected = {"mlp": (models.mlp_generator(seed=mlp), models.mlp_critic(seed=mlp)),
+                "dcgan": (models.dcgan_generator(32, seed=dcgan), models.dcgan_critic(32, seed=dcgan))}
+    for kind, pair in (("mlp", models.mlp_pair(seed=seed)), ("dcgan", models.dcgan_pair(32, seed=seed))):
+        for a, b in zip(_weights(pair), _weights(expected[kind]), strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
 def test_an_int_seed_is_repeatable_and_seeds_differ():
     a, b, c = (models.mlp_critic((3,), hidden=8, seed=s).get_weights() for s in (1, 1, 2))
     assert all(np.array_equal(x, y) for x, y in zip(a, b))

@@ -11,15 +11,13 @@ TensorFlow backend; ``-k "not tensorflow"`` deselects them.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import keras
 import pytest
-from otter.test_files import ExceptionTestFile
 
 import variants
-from otter_tests import forget_checks, run_question
+from otter_tests import open_question, run_question
 from wganlab.course.functions import ASSIGNMENTS, CONVERGENCE_QUESTIONS, reference_functions
 
 ON_TENSORFLOW = keras.backend.backend() == "tensorflow"
@@ -45,25 +43,19 @@ def _params(correct: bool):
     return params
 
 
-def hidden_cases(folder: Path, question: str, env: dict) -> list[tuple[str, float, bool, str]]:
-    """Run only the hidden test cases of ``question``: (name, points, passed, message) each."""
-    files = str(folder / "files")
-    sys.path.insert(0, files)
-    forget_checks()
-    try:
-        test_file = ExceptionTestFile.from_file(str(folder / "tests" / f"{question}.py"))
-        out = []
+def cases(folder: Path, question: str, env: dict, hidden: bool) -> list[tuple[str, float, bool, str]]:
+    """Run only the hidden (or only the public) cases of ``question``: (name, points, passed, 'Type: message') each."""
+    out = []
+    with open_question(folder, question) as test_file:
         for tc in test_file.test_cases:
-            if not tc.hidden:
+            if tc.hidden != hidden:
                 continue
             try:
                 tc.body.call_func(env)
                 out.append((tc.name, tc.points, True, ""))
             except Exception as exc:  # noqa: BLE001 - a failing case is what we look for
-                out.append((tc.name, tc.points, False, f"{type(exc).__name__}: {str(exc)[:300]}"))
-        return out
-    finally:
-        sys.path.remove(files)
+                out.append((tc.name, tc.points, False, f"{type(exc).__name__}: {str(exc)[:400]}"))
+    return out
 
 
 def test_catalogue_covers_every_student_function():
@@ -102,33 +94,12 @@ def test_wrong_variant_loses_points(assignment, variant, test_files):
     folder, env = test_files[assignment], {variant.function: variant.fn}
     score, maximum, _ = run_question(folder, variant.function, env)
     assert score < maximum, f"wrong variant {variant.id} ({variant.doc}) got full points {score}/{maximum}"
-    hidden = hidden_cases(folder, variant.function, env)
+    hidden = cases(folder, variant.function, env, hidden=True)
     assert hidden, f"{variant.function} has no hidden test case"
     earned = sum(points for _, points, passed, _ in hidden if passed)
     assert earned < sum(points for _, points, _, _ in hidden), (
         f"wrong variant {variant.id} ({variant.doc}) passes every hidden case of {variant.function}: "
         "the hidden checks in autograder/wganlab_checks/ miss this mistake")
-
-
-def public_cases(folder: Path, question: str, env: dict) -> list[tuple[str, bool, str]]:
-    """Run only the public test cases of ``question``: (name, passed, 'Type: message') each."""
-    files = str(folder / "files")
-    sys.path.insert(0, files)
-    forget_checks()
-    try:
-        test_file = ExceptionTestFile.from_file(str(folder / "tests" / f"{question}.py"))
-        out = []
-        for tc in test_file.test_cases:
-            if tc.hidden:
-                continue
-            try:
-                tc.body.call_func(env)
-                out.append((tc.name, True, ""))
-            except Exception as exc:  # noqa: BLE001 - a failing case is what we look for
-                out.append((tc.name, False, f"{type(exc).__name__}: {str(exc)[:400]}"))
-        return out
-    finally:
-        sys.path.remove(files)
 
 
 def _public_params():
@@ -144,8 +115,8 @@ def _public_params():
 def test_common_mistake_fails_a_public_test_with_a_message(assignment, variant, test_files):
     """Each mistake of variants.PUBLIC_MISTAKES fails a public case of every assignment that grades
     the function, by an assertion that says what is wrong (not an error from deep in a library)."""
-    cases = public_cases(test_files[assignment], variant.function, {variant.function: variant.fn})
-    failed = [(name, msg) for name, passed, msg in cases if not passed]
+    public = cases(test_files[assignment], variant.function, {variant.function: variant.fn}, hidden=False)
+    failed = [(name, msg) for name, _, passed, msg in public if not passed]
     assert failed, f"{variant.id} ({variant.doc}) passes every public test of {variant.function} in {assignment}"
     for name, msg in failed:
         assert msg.startswith("AssertionError: ") and len(msg) > 40, (
@@ -168,8 +139,8 @@ def test_a_stub_or_wrong_type_fails_publicly_with_a_hint(assignment, question, r
     assertion whose message says what to fix, never by a bare framework error."""
     stub = lambda *args, **kwargs: returned  # noqa: E731
     env = {name: stub for name in ASSIGNMENTS[assignment]}
-    cases = public_cases(test_files[assignment], question, env)
-    failed = [(name, msg) for name, passed, msg in cases if not passed]
+    public = cases(test_files[assignment], question, env, hidden=False)
+    failed = [(name, msg) for name, _, passed, msg in public if not passed]
     assert failed, f"a {question} that returns {returned!r} passes the public tests"
     for name, msg in failed:
         assert msg.startswith("AssertionError: ") and len(msg) > 40, (
@@ -181,6 +152,6 @@ def test_convergence_smoke_test_explains_stubs(test_files):
     env = {"critic_loss": variants.critic_loss__stub_returns_none,
            "wgan_generator_loss": variants.wgan_generator_loss__ops_negative,
            "clip_weights": variants.clip_weights__per_layer_min_max}
-    cases = public_cases(test_files["03_gan_vs_wgan_mnist"], "wgan_convergence", env)
-    failed = [msg for _, passed, msg in cases if not passed]
+    public = cases(test_files["03_gan_vs_wgan_mnist"], "wgan_convergence", env, hidden=False)
+    failed = [msg for _, _, passed, msg in public if not passed]
     assert failed and all(m.startswith("AssertionError") and "critic_loss returned None" in m for m in failed), failed

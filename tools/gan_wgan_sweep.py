@@ -75,8 +75,7 @@ def floor(real: np.ndarray, seed: int = 0) -> float:
 def run(setting: str, digits: list[int], seed: int, steps: int, every: int) -> dict:
     real, _ = data.load_mnist(digits=digits)
     make_objectives, preset, overrides = SETTINGS[setting]
-    init = models.init_seeds(seed)
-    generator, critic = models.mlp_generator(seed=init), models.mlp_critic(seed=init)
+    generator, critic = models.mlp_pair(seed=seed)
     config = preset(steps=steps, seed=seed, progress=False, log_every=every, **overrides)
     checkpoints: list[dict] = []
     eval_real = real[np.random.default_rng(0).choice(len(real), min(500, len(real)), replace=False)]

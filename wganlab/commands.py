@@ -90,10 +90,10 @@ def _dataset(args):
 def _models(real, seed: int):
     from wganlab import models
 
-    shape, init = real.shape[1:], models.init_seeds(seed)
+    shape = real.shape[1:]
     if len(shape) == 3 and shape[0] in (32, 64) and shape[0] == shape[1]:
-        return models.dcgan_generator(size=shape[0], seed=init), models.dcgan_critic(size=shape[0], seed=init)
-    return models.mlp_generator(shape, seed=init), models.mlp_critic(shape, seed=init)
+        return models.dcgan_pair(size=shape[0], seed=seed)
+    return models.mlp_pair(shape, seed=seed)
 
 
 def train_and_report(kind, real, objectives, config, out: Path) -> dict:

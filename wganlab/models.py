@@ -57,12 +57,12 @@ def mlp_generator(
 
     ``seed``: an int, a stream from :func:`init_seeds` shared with other models, or None for
     Keras's global stream."""
-    seed = _stream(seed)
+    stream = _stream(seed)
     z = keras.Input((latent_dim,), name="z")
     h = z
     for i in range(depth):
-        h = layers.Dense(hidden, activation="relu", name=f"hidden_{i + 1}", kernel_initializer=_kernel_init(seed))(h)
-    out = layers.Dense(math.prod(output_shape), name="out", kernel_initializer=_kernel_init(seed))(h)
+        h = layers.Dense(hidden, activation="relu", name=f"hidden_{i + 1}", kernel_initializer=_kernel_init(stream))(h)
+    out = layers.Dense(math.prod(output_shape), name="out", kernel_initializer=_kernel_init(stream))(h)
     out = layers.Reshape(tuple(output_shape), name="sample")(out)
     return keras.Model(z, out, name=name)
 
@@ -77,12 +77,12 @@ def mlp_critic(
     """Fully connected critic/discriminator: x (batch, *input_shape) -> score (batch, 1), linear.
 
     ``seed`` as in :func:`mlp_generator`."""
-    seed = _stream(seed)
+    stream = _stream(seed)
     x = keras.Input(tuple(input_shape), name="x")
     h = layers.Flatten()(x) if len(input_shape) > 1 else x
     for i in range(depth):
-        h = layers.Dense(hidden, activation="relu", name=f"hidden_{i + 1}", kernel_initializer=_kernel_init(seed))(h)
-    out = layers.Dense(1, name="score", kernel_initializer=_kernel_init(seed))(h)
+        h = layers.Dense(hidden, activation="relu", name=f"hidden_{i + 1}", kernel_initializer=_kernel_init(stream))(h)
+    out = layers.Dense(1, name="score", kernel_initializer=_kernel_init(stream))(h)
     return keras.Model(x, out, name=name)
 
 
@@ -99,19 +99,19 @@ def dcgan_generator(
 
     ``seed`` as in :func:`mlp_generator`."""
     n_up = _check_size(size)
-    seed = _stream(seed)
+    stream = _stream(seed)
     z = keras.Input((latent_dim,), name="z")
     channels = width * 2 ** (n_up - 1)
-    h = layers.Dense(4 * 4 * channels, name="project", kernel_initializer=_kernel_init(seed))(z)
+    h = layers.Dense(4 * 4 * channels, name="project", kernel_initializer=_kernel_init(stream))(z)
     h = layers.ReLU()(h)
     h = layers.Reshape((4, 4, channels))(h)
     for i in range(n_up - 1):
         channels //= 2
         h = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", name=f"up_{i + 1}",
-                                   kernel_initializer=_kernel_init(seed))(h)
+                                   kernel_initializer=_kernel_init(stream))(h)
         h = layers.ReLU()(h)
     out = layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh", name="image",
-                                 kernel_initializer=_kernel_init(seed))(h)
+                                 kernel_initializer=_kernel_init(stream))(h)
     return keras.Model(z, out, name=name)
 
 
@@ -120,18 +120,33 @@ def dcgan_critic(size: int = 64, width: int = 32, name: str = "critic", seed: Se
 
     ``seed`` as in :func:`mlp_generator`."""
     n_down = _check_size(size)
-    seed = _stream(seed)
+    stream = _stream(seed)
     x = keras.Input((size, size, 1), name="x")
     h = x
     channels = width
     for i in range(n_down):
         h = layers.Conv2D(channels, 4, strides=2, padding="same", name=f"down_{i + 1}",
-                          kernel_initializer=_kernel_init(seed))(h)
+                          kernel_initializer=_kernel_init(stream))(h)
         h = layers.LeakyReLU(0.2)(h)
         channels *= 2
     h = layers.Flatten()(h)
-    out = layers.Dense(1, name="score", kernel_initializer=_kernel_init(seed))(h)
+    out = layers.Dense(1, name="score", kernel_initializer=_kernel_init(stream))(h)
     return keras.Model(x, out, name=name)
+
+
+def mlp_pair(
+    shape: Sequence[int] = (28, 28, 1), hidden: int = 100, seed: int = 0,
+) -> tuple[keras.Model, keras.Model]:
+    """(generator, critic) of :func:`mlp_generator` and :func:`mlp_critic` for samples of ``shape``,
+    initialised from one stream, :func:`init_seeds` (``seed``): generator first, as the sweeps built them."""
+    stream = init_seeds(seed)
+    return (mlp_generator(shape, hidden=hidden, seed=stream), mlp_critic(shape, hidden=hidden, seed=stream))
+
+
+def dcgan_pair(size: int = 64, seed: int = 0) -> tuple[keras.Model, keras.Model]:
+    """(generator, critic) of :func:`dcgan_generator` and :func:`dcgan_critic`, from one stream (``seed``)."""
+    stream = init_seeds(seed)
+    return dcgan_generator(size=size, seed=stream), dcgan_critic(size=size, seed=stream)
 
 
 class StackedDense(layers.Layer):
@@ -179,10 +194,10 @@ def stacked_mlp_critic(
     Each member has :func:`mlp_critic`'s architecture for ``input_shape=(input_dim,)``; ``seed`` as
     in :func:`mlp_generator`.
     """
-    seed = _stream(seed)
+    stream = _stream(seed)
     x = keras.Input((None, int(input_dim)), batch_size=int(members), name="x")
     h = x
     for i in range(depth):
-        h = StackedDense(members, hidden, activation="relu", name=f"hidden_{i + 1}", seed=_draw(seed))(h)
-    out = StackedDense(members, 1, name="score", seed=_draw(seed))(h)
+        h = StackedDense(members, hidden, activation="relu", name=f"hidden_{i + 1}", seed=_draw(stream))(h)
+    out = StackedDense(members, 1, name="score", seed=_draw(stream))(h)
     return keras.Model(x, out, name=name)

@@ -47,7 +47,7 @@ def check_critic_loss(critic_loss):
     """mean(fake) - mean(real): values, sign, shapes, mean not sum, gradient."""
     args = lambda c: (c[0], c[1])  # noqa: E731
     close(scalar(critic_loss(to_tensor(np.ones((4, 1), "float32")), to_tensor(np.zeros((4, 1), "float32"))),
-                   "critic_loss"), -1.0, "critic_loss(real=1, fake=0) (the critic minimises mean(fake) - mean(real))")
+                 "critic_loss"), -1.0, "critic_loss(real=1, fake=0) (the critic minimises mean(fake) - mean(real))")
     _check_loss_values(critic_loss, "critic_loss", args)
     _check_mean_not_sum(critic_loss, "critic_loss", args)
     _check_differentiable(critic_loss, "critic_loss", args, 0)

@@ -103,9 +103,9 @@ def check_train_step(train_step):
                        "The generator update must use z[-1], the critic after all its updates, and the loss "
                        "-mean(critic(generator(z[-1])))")))
         close(got["critic_loss"], want["critic_loss"], f"{where}: the critic loss returned (of the last critic update)",
-               rtol=1e-3, atol=1e-4)
+              rtol=1e-3, atol=1e-4)
         close(got["generator_loss"], want["generator_loss"], f"{where}: the generator loss returned", rtol=1e-3,
-               atol=1e-4)
+              atol=1e-4)
     # The step must also run compiled, as the trainer runs it.
     shape, seed, real, z, alpha, lam = cases_train_step()[0]
     generator, critic, g_opt, c_opt = seeded_pair(shape, seed)
@@ -152,7 +152,7 @@ def _check_zero_gradient(gradient_penalty):
     alpha = to_tensor(np.full((4, 1), 0.5, "float32"))
     value, grads = autodiff.value_and_grad(lambda: gradient_penalty(critic, x, x, alpha), critic.trainable_variables)
     close(scalar(value, "gradient_penalty"), 1.0, "gradient_penalty of a critic with zero weights (slope 0)",
-           rtol=1e-4, atol=1e-5)
+          rtol=1e-4, atol=1e-5)
     assert all(np.isfinite(to_numpy(g)).all() for g in grads), (
         "where the critic's input gradient is 0 the penalty's gradient with respect to the weights is NaN: the "
         "derivative of sqrt at 0 is infinite; add a small epsilon such as 1e-12 under the square root")

@@ -70,16 +70,14 @@ def make_workloads(names: Sequence[str], schedule: Schedule, celeba: Path | None
             out.append(Workload(
                 name, "wgan" if name == "mnist_wgan" else "wgan_gp", mnist,
                 f"MNIST digit {MNIST_DIGIT} ({len(mnist)} images)",
-                lambda seed: (models.mlp_generator((28, 28, 1), seed=seed),
-                              models.mlp_critic((28, 28, 1), seed=seed + 1)),
+                lambda seed: models.mlp_pair((28, 28, 1), seed=seed),
                 train.wgan_config if name == "mnist_wgan" else train.wgan_gp_config))
         elif name == "celeba_wgan_gp":
             real, where = _celeba_images(celeba, schedule.celeba_size, schedule.celeba_images)
             size = schedule.celeba_size
             out.append(Workload(
                 name, "wgan_gp", real, where,
-                lambda seed, size=size: (models.dcgan_generator(size=size, seed=seed),
-                                         models.dcgan_critic(size=size, seed=seed + 1)),
+                lambda seed, size=size: models.dcgan_pair(size, seed=seed),
                 train.wgan_gp_config))
         else:
             raise ValueError(f"unknown workload {name!r}; choose from {', '.join(WORKLOADS)}")

@@ -115,8 +115,7 @@ def mnist_wgan(
     """WGAN with weight clipping on one MNIST digit with the seeds' 2x100 networks."""
     steps = default_schedule().mnist_steps if steps is None else steps
     real = data.load_mnist(digits=[digit])[0]
-    init = models.init_seeds(seed)
-    generator, critic = models.mlp_generator(seed=init), models.mlp_critic(seed=init)
+    generator, critic = models.mlp_pair(seed=seed)
     objectives = train.wgan_objectives(critic_loss, wgan_generator_loss, clip_weights, clip=clip)
     config = train.wgan_config(steps=steps, seed=seed, progress=False)
     return _run(generator, critic, real, objectives, config, "mnist", digits=[digit])
@@ -142,16 +141,10 @@ def faces_wgan_gp(
     a DCGAN pair trains about 20 times slower on a CPU, and the question grades the penalty, not
     the architecture)."""
     steps = default_schedule().faces_steps if steps is None else steps
-    generator, critic = _faces_pair(images, seed)
+    generator, critic = models.mlp_pair(images.shape[1:], hidden=256, seed=seed)
     objectives = train.wgan_gp_objectives(critic_loss_gp, lambda fake_scores: -ops.mean(fake_scores), lam=lam)
     config = train.wgan_gp_config(steps=steps, seed=seed, progress=False)
     return _run(generator, critic, images, objectives, config, label)
-
-
-def _faces_pair(images: np.ndarray, seed: int) -> tuple[keras.Model, keras.Model]:
-    init = models.init_seeds(seed)
-    return (models.mlp_generator(images.shape[1:], hidden=256, seed=init),
-            models.mlp_critic(images.shape[1:], hidden=256, seed=init))
 
 
 def _measured(generator, critic, real, label, seed, fit: Callable[[], object], eval_samples=500) -> RunReport:
@@ -180,6 +173,6 @@ def faces_wgan_gp_own_step(
     from wganlab import gp_step
 
     steps = default_schedule().faces_steps if steps is None else steps
-    generator, critic = _faces_pair(images, seed)
+    generator, critic = models.mlp_pair(images.shape[1:], hidden=256, seed=seed)
     return _measured(generator, critic, images, label, seed, lambda: gp_step.train_with_step(
         generator, critic, images, train_step, sample_alpha, steps=steps, lam=lam, seed=seed))
