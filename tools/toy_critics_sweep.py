@@ -24,7 +24,7 @@ with open(out / f"{dataset}.jsonl", "a") as f:
             row = {"dataset": dataset, "kind": kind, "seed": seed, "steps": steps,
                    "seconds": round(time.perf_counter() - start, 1),
                    "value_range": float(values.max() - values.min()),
-                   "grad_norm": T.interpolate_grad_norm(run.critic, run.real, run.fake),
+                   "grad_norm": metrics.interpolate_grad_norm(run.critic, run.real, run.fake),
                    "quadratic_r2": T.quadratic_r2(xs, ys, values),
                    "mode_contrast": T.mode_contrast(run.critic) if dataset == "8gaussians" else None,
                    "normalised_gap_over_w1": T.normalised_gap(run.critic, run.real, run.fake) / w1}

@@ -233,6 +233,20 @@ def diversity_ratio(fake, real, max_samples: int | None = 500, seed: int = 0) ->
     return mean_pairwise_distance(fa, max_samples, seed + 1) / d_real
 
 
+def interpolate_grad_norm(critic, real: np.ndarray, fake: np.ndarray, seed: int = 0) -> float:
+    """Mean over samples of ||grad_x critic(x_hat)||_2 at uniform interpolates x_hat of the first
+    min(len) real and fake samples (N, ...): about 1 for a penalised critic, far below for a clipped one."""
+    from keras import ops
+
+    from wganlab import autodiff
+
+    n = min(len(real), len(fake))
+    alpha = np.random.default_rng(seed).uniform(size=(n,) + (1,) * (real.ndim - 1)).astype("float32")
+    x_hat = ops.convert_to_tensor(alpha * real[:n] + (1 - alpha) * fake[:n])
+    grads = ops.convert_to_numpy(autodiff.input_gradients(critic, x_hat))
+    return float(np.linalg.norm(grads.reshape(n, -1), axis=1).mean())
+
+
 # ---------------------------------------------------------------------------------- the report
 
 

@@ -123,14 +123,6 @@ def quadratic_r2(xs: np.ndarray, ys: np.ndarray, values: np.ndarray) -> float:
     return float(1.0 - (resid ** 2).sum() / total) if total > 0 else 1.0
 
 
-def interpolate_grad_norm(critic: keras.Model, real: np.ndarray, fake: np.ndarray, seed: int = 0) -> float:
-    """Mean ||grad f|| at uniform interpolates of the first min(len) real and fake points."""
-    m = min(len(real), len(fake))
-    alpha = np.random.default_rng(seed).uniform(size=(m, 1)).astype(np.float32)
-    grads = ops.convert_to_numpy(autodiff.input_gradients(critic, alpha * real[:m] + (1 - alpha) * fake[:m]))
-    return float(np.linalg.norm(grads, axis=1).mean())
-
-
 def normalised_gap(critic: keras.Model, real: np.ndarray, fake: np.ndarray, extent: float = 3.0) -> float:
     """mean f(real) - mean f(fake) divided by the critic's largest gradient norm over a grid and the
     samples: the W1 lower bound the critic certifies once rescaled to be 1-Lipschitz."""

@@ -15,11 +15,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-import keras
 import numpy as np
 from keras import ops
 
-from wganlab import autodiff, classifier, data, metrics, models, train
+from wganlab import classifier, data, metrics, models, train
 
 
 @dataclass(frozen=True)
@@ -77,15 +76,6 @@ def _sample(real: np.ndarray, n: int, seed: int) -> np.ndarray:
     return real[idx]
 
 
-def interpolate_grad_norm(critic: keras.Model, real: np.ndarray, fake: np.ndarray, seed: int = 0) -> float:
-    """Mean over samples of ||grad_x critic(x_hat)||_2 at uniform interpolates of real and fake."""
-    n = min(len(real), len(fake))
-    alpha = np.random.default_rng(seed).uniform(size=(n,) + (1,) * (real.ndim - 1)).astype("float32")
-    x_hat = ops.convert_to_tensor(alpha * real[:n] + (1 - alpha) * fake[:n])
-    grads = ops.convert_to_numpy(autodiff.input_gradients(critic, x_hat))
-    return float(np.linalg.norm(grads.reshape(n, -1), axis=1).mean())
-
-
 def _run(generator, critic, real, objectives, config, label, digits=None, eval_samples=500) -> RunReport:
     seed = config.seed
     target = _sample(real, eval_samples, seed + 101)
@@ -104,7 +94,7 @@ def _run(generator, critic, real, objectives, config, label, digits=None, eval_s
     )
     if digits is not None:
         report.digit_fraction = float(np.isin(classifier.classify_digits(fake), digits).mean())
-    report.grad_norm = interpolate_grad_norm(critic, target, fake, seed)
+    report.grad_norm = metrics.interpolate_grad_norm(critic, target, fake, seed)
     return report
 
 
@@ -158,7 +148,7 @@ def _measured(generator, critic, real, label, seed, fit: Callable[[], object], e
     return RunReport(
         data=label, steps=result.steps, seconds=seconds, w1_init=w1_init,
         w1_final=metrics.wasserstein1(fake, target), diversity=metrics.diversity_ratio(fake, target),
-        grad_norm=interpolate_grad_norm(critic, target, fake, seed),
+        grad_norm=metrics.interpolate_grad_norm(critic, target, fake, seed),
         max_abs_critic_weight=max(float(np.abs(ops.convert_to_numpy(v)).max()) for v in critic.trainable_variables),
         history=result.history,
     )
