@@ -13,6 +13,7 @@ import keras
 import numpy as np
 import pytest
 
+import reference_fns as ref
 from wganlab import estimator, models, toy_critics
 from wganlab.course import convergence
 
@@ -70,6 +71,7 @@ def test_library_calls_leave_the_global_generators_alone():
     critic_loss = lambda r, f: keras.ops.mean(f) - keras.ops.mean(r)  # noqa: E731
     estimator.train_critics(real, fakes, estimator.clipped_objective(critic_loss),
                             estimator.CriticConfig(kind="clip", steps=2, hidden=8, batch_size=16))
-    toy_critics.train_toy_critic(toy_critics.ToyConfig(kind="gp", steps=2, batch_size=16, hidden=8))
+    toy_critics.train_toy_critic(toy_critics.ToyConfig(kind="gp", steps=2, batch_size=16, hidden=8),
+                                 penalty=ref.gradient_penalty)
     convergence.mnist_wgan(critic_loss, lambda f: -keras.ops.mean(f), lambda critic, c: None, steps=2)
     assert _global_state() == before

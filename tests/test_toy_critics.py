@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from keras import ops
 
+import reference_fns as ref
 from wganlab import metrics, plots
 from wganlab import toy_critics as T
 
@@ -12,7 +13,8 @@ def test_clipped_critic_stays_in_the_box_and_penalised_one_gets_slope_near_one()
     clip = T.train_toy_critic(T.ToyConfig(kind="clip", steps=30, batch_size=64, hidden=16))
     worst = max(float(np.abs(ops.convert_to_numpy(v)).max()) for v in clip.critic.trainable_variables)
     assert worst <= 0.01 + 1e-7
-    gp = T.train_toy_critic(T.ToyConfig(kind="gp", steps=300, batch_size=64, hidden=16, lr=1e-3))
+    gp = T.train_toy_critic(T.ToyConfig(kind="gp", steps=300, batch_size=64, hidden=16, lr=1e-3),
+                            penalty=ref.gradient_penalty)
     assert abs(metrics.interpolate_grad_norm(gp.critic, gp.real, gp.fake) - 1.0) < 0.3
     assert metrics.interpolate_grad_norm(clip.critic, clip.real, clip.fake) < 0.1
     assert np.isfinite(gp.losses).all() and len(gp.losses) == 300
@@ -26,6 +28,8 @@ def test_samples_are_seeded_and_the_fake_ones_are_noisy_copies():
         T.toy_samples(T.ToyConfig(dataset="moons"))
     with pytest.raises(ValueError, match="kind must be"):
         T.train_toy_critic(T.ToyConfig(kind="spectral"))
+    with pytest.raises(ValueError, match="penalty=gradient_penalty"):  # the library ships no penalty
+        T.train_toy_critic(T.ToyConfig(kind="gp"))
 
 
 def test_quadratic_r2_is_one_for_a_quadratic_and_low_for_a_checkerboard():

@@ -10,6 +10,9 @@ from pathlib import Path
 
 from wganlab import metrics, plots
 from wganlab import toy_critics as T
+from wganlab.course.functions import reference_functions
+
+penalty = reference_functions("04_wgan_gp_celeba").gradient_penalty  # the master's, as a student's would be
 
 dataset, steps, seeds, out = sys.argv[1], int(sys.argv[2]), [int(s) for s in sys.argv[3].split(",")], Path(sys.argv[4])
 out.mkdir(parents=True, exist_ok=True)
@@ -18,7 +21,7 @@ with open(out / f"{dataset}.jsonl", "a") as f:
         panels = []
         for kind in ("clip", "gp"):
             start = time.perf_counter()
-            run = T.train_toy_critic(T.ToyConfig(kind=kind, dataset=dataset, steps=steps, seed=seed))
+            run = T.train_toy_critic(T.ToyConfig(kind=kind, dataset=dataset, steps=steps, seed=seed), penalty=penalty)
             xs, ys, values = T.critic_surface(run.critic)
             w1 = metrics.wasserstein1(run.real[:1000], run.fake[:1000])
             row = {"dataset": dataset, "kind": kind, "seed": seed, "steps": steps,
