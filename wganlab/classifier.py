@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from wganlab.arrays import to_numpy
 from wganlab.files import atomic_write
-from wganlab.metrics import _to_numpy
 
 __all__ = ["digit_classifier", "heldout_digits", "classify_digits", "digit_histogram"]
 
@@ -178,7 +178,7 @@ def digit_classifier(cache_dir=None, *, retrain: bool = False):
 
 def _digit_images(images) -> np.ndarray:
     """Validate digit images and return float32 (N, 28, 28, 1) clipped to [-1, 1]."""
-    arr = _to_numpy(images, "images")
+    arr = to_numpy(images, "images")
     if arr.dtype.kind in "biu":
         raise ValueError(
             f"images must be floats in [-1, 1], found integer dtype {arr.dtype} "

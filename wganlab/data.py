@@ -26,7 +26,7 @@ import numpy as np
 from PIL import Image
 from tqdm.auto import tqdm
 
-from wganlab.errors import UserError
+from wganlab.errors import DataError
 from wganlab.toys import eight_gaussians, parallel_lines, swiss_roll, twenty_five_gaussians
 from wganlab.files import atomic_write
 
@@ -56,10 +56,6 @@ _CELEBA_HINT = (
     "where SRC is your img_align_celeba/ folder or img_align_celeba.zip; without --out it writes "
     "the file the notebooks read, celeba_cache(size) (see datasets/README.md)."
 )
-
-
-class DataError(UserError, ValueError):
-    """A data file or argument is missing or malformed; the message says how to fix it."""
 
 
 def cache_dir() -> Path:

@@ -12,3 +12,7 @@ class UserError(Exception):
 
 class UsageError(UserError, ValueError):
     """A command-line value that does not parse or names nothing that exists."""
+
+
+class DataError(UserError, ValueError):
+    """A data file or argument is missing or malformed; the message says how to fix it."""

@@ -6,9 +6,10 @@ convergence from mode collapse. The exact W1 between generated and real samples 
 whole distribution, and :func:`diversity_ratio` flags collapse directly. :func:`evaluate_samples`
 reports them together.
 
-Only numpy, scipy and POT are imported here, so the distance functions work (and import fast)
-without any Keras backend; the digit classifier that :func:`evaluate_samples` uses for digit
-images lives in :mod:`wganlab.classifier`.
+Importing this module loads only numpy, and the distance and diversity functions need only numpy,
+scipy and POT, so they work (and import fast) without any Keras backend. Two functions load Keras
+when called: :func:`interpolate_grad_norm` (it differentiates a critic) and :func:`evaluate_samples`
+on digit images (the digit classifier of :mod:`wganlab.classifier`).
 
 Units: distances are in the units of the samples, i.e. pixel values in [-1, 1] for images,
 with every sample flattened to one vector (so a 28x28 image is a point in R^784).
@@ -23,6 +24,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from wganlab.arrays import to_numpy
+
 __all__ = [
     "wasserstein1",
     "sliced_wasserstein",
@@ -35,22 +38,9 @@ __all__ = [
 # ------------------------------------------------------------------------------ input checking
 
 
-def _to_numpy(x, name: str) -> np.ndarray:
-    """Any array-like (numpy, TF/JAX/torch tensor, nested lists) as a numpy array."""
-    if hasattr(x, "detach") and hasattr(x, "cpu"):  # torch, without importing it
-        x = x.detach().cpu().numpy()
-    try:
-        arr = np.asarray(x)
-    except Exception as exc:  # ragged lists and the like
-        raise ValueError(f"{name} must be an array of samples; could not convert it: {exc}") from None
-    if arr.dtype == object or arr.dtype.kind not in "biuf":
-        raise ValueError(f"{name} must hold real numbers, found dtype {arr.dtype}.")
-    return arr
-
-
 def _as_samples(x, name: str) -> np.ndarray:
     """(N, ...) samples as float64 (N, D); a 1-D array is N scalar samples."""
-    arr = _to_numpy(x, name)
+    arr = to_numpy(x, name)
     if arr.ndim == 0:
         raise ValueError(f"{name} must have a leading sample axis, found a scalar.")
     if arr.shape[0] == 0:
@@ -69,7 +59,7 @@ def _as_samples(x, name: str) -> np.ndarray:
 
 def _pair(x, y, names=("x", "y")) -> tuple[np.ndarray, np.ndarray]:
     """Validate two sample sets with the same per-sample shape; return both as (N, D) float64."""
-    ax, ay = _to_numpy(x, names[0]), _to_numpy(y, names[1])
+    ax, ay = to_numpy(x, names[0]), to_numpy(y, names[1])
     if ax.ndim >= 1 and ay.ndim >= 1 and ax.shape[1:] != ay.shape[1:]:
         raise ValueError(
             f"{names[0]} and {names[1]} must have the same per-sample shape, found "
@@ -319,7 +309,7 @@ def evaluate_samples(fake, real, target_digits=None, max_samples: int | None = 5
     """
     _check_max_samples(max_samples)
     targets = _parse_target_digits(target_digits)
-    fake_arr, real_arr = _to_numpy(fake, "fake"), _to_numpy(real, "real")
+    fake_arr, real_arr = to_numpy(fake, "fake"), to_numpy(real, "real")
     a, b = _pair(fake_arr, real_arr, names=("fake", "real"))
     rng = np.random.default_rng(seed)
     fake_idx = np.sort(rng.choice(len(a), min(len(a), max_samples or len(a)), replace=False))

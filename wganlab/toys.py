@@ -11,14 +11,12 @@ import numbers
 
 import numpy as np
 
+from wganlab.errors import DataError
+
 __all__ = ["parallel_lines", "eight_gaussians", "twenty_five_gaussians", "swiss_roll"]
 
 
 def _check(n, theta: float = 0.0, **nonneg) -> int:
-    # Bad arguments raise the loaders' DataError (a ValueError); imported here because
-    # wganlab.data imports this module.
-    from wganlab.data import DataError
-
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 0:
         raise DataError(f"n must be a non-negative integer number of samples, got {n!r}.")
     if not np.isfinite(theta):

@@ -3,7 +3,7 @@
 For each workload x variant x batch size the benchmark builds fresh models, warms the step up
 (tracing and XLA compilation are not timed), then times ``K`` generator steps (each with its
 ``n_critic`` critic steps) ``R`` times and reports the median rate. ``K`` is chosen per cell so
-that one timed repeat lasts about ``Schedule.seconds``; the repeats of the variants of one
+that one timed repeat lasts about ``BenchSettings.seconds``; the repeats of the variants of one
 workload x batch interleave, so that load from other processes falls on all of them alike.
 
 Variants:
@@ -42,7 +42,7 @@ VARIANTS = ("compiled", "compiled_xla", "eager", "keras_fit_baseline")
 
 
 @dataclass(frozen=True)
-class Schedule:
+class BenchSettings:
     """How long to measure: seconds per timed repeat, repeats, and the CelebA image size."""
 
     seconds: float = 2.0  # target wall time of one timed repeat of K generator steps
@@ -53,8 +53,8 @@ class Schedule:
     celeba_images: int | None = None  # cap on the CelebA images held (None: all of the cache)
 
 
-FULL = Schedule()
-QUICK = Schedule(seconds=0.5, repeats=3, celeba_size=32, celeba_images=4096)
+FULL = BenchSettings()
+QUICK = BenchSettings(seconds=0.5, repeats=3, celeba_size=32, celeba_images=4096)
 
 
 # ------------------------------------------------------------------------------------- timing
@@ -75,18 +75,18 @@ def _sync(outputs, generator) -> None:
     ops.convert_to_numpy(generator.trainable_variables[-1])
 
 
-def _calibrate(run: Callable[[int], None], schedule: Schedule) -> int:
-    """Warm ``run(k)`` up (tracing, compilation), then pick K for ``schedule.seconds`` per repeat."""
-    run(schedule.warmup_steps)
+def _calibrate(run: Callable[[int], None], settings: BenchSettings) -> int:
+    """Warm ``run(k)`` up (tracing, compilation), then pick K for ``settings.seconds`` per repeat."""
+    run(settings.warmup_steps)
     k = 1
     while True:  # grow k until a run is long enough to time
         start = time.perf_counter()
         run(k)
         elapsed = time.perf_counter() - start
-        if elapsed >= min(0.25, schedule.seconds / 2) or k >= schedule.max_steps:
+        if elapsed >= min(0.25, settings.seconds / 2) or k >= settings.max_steps:
             break
-        k = min(k * 4, schedule.max_steps)
-    return max(1, min(schedule.max_steps, round(schedule.seconds * k / max(elapsed, 1e-9))))
+        k = min(k * 4, settings.max_steps)
+    return max(1, min(settings.max_steps, round(settings.seconds * k / max(elapsed, 1e-9))))
 
 
 def _step_runner(workload: Workload, objectives, batch: int, variant: str):
@@ -149,7 +149,7 @@ def _failure(exc: BaseException) -> str:
     return f"failed: {type(exc).__name__}: {text[0][:200] if text else ''}".rstrip(": ")
 
 
-def measure_group(workload: Workload, variants: Sequence[str], batch: int, schedule: Schedule) -> list[Row]:
+def measure_group(workload: Workload, variants: Sequence[str], batch: int, settings: BenchSettings) -> list[Row]:
     """Time the variants of one workload x batch on the active backend, one row per variant.
 
     Every variant is built, warmed up and calibrated first; then the timed repeats interleave
@@ -176,13 +176,13 @@ def measure_group(workload: Workload, variants: Sequence[str], batch: int, sched
                     run, note = _fit_runner(workload, objectives, batch)
                 else:
                     run, note = _step_runner(workload, objectives, batch, variant)
-                steps[variant] = _calibrate(run, schedule)
+                steps[variant] = _calibrate(run, settings)
                 runners[variant] = run
                 rates[variant] = []
                 rows[variant].note = note
             except Exception as exc:  # one failing variant must not lose the others' numbers
                 rows[variant].note = _failure(exc)
-        for repeat in range(schedule.repeats):
+        for repeat in range(settings.repeats):
             order = list(runners)
             order = order[repeat % len(order):] + order[:repeat % len(order)] if order else order
             for variant in order:
@@ -218,7 +218,7 @@ def run_bench(
     workloads: Sequence[str] = WORKLOADS,
     variants: Sequence[str] | None = None,
     batches: Sequence[int] = (64,),
-    schedule: Schedule = FULL,
+    settings: BenchSettings = FULL,
     celeba: Path | None = None,
     log: Callable[[str], None] | None = print,
 ) -> list[Row]:
@@ -228,9 +228,9 @@ def run_bench(
         if v not in VARIANTS:
             raise ValueError(f"unknown variant {v!r}; choose from {', '.join(VARIANTS)}")
     rows = []
-    for workload in make_workloads(workloads, schedule, celeba):
+    for workload in make_workloads(workloads, settings.celeba_size, settings.celeba_images, celeba):
         for batch in batches:
-            for row in measure_group(workload, variants, int(batch), schedule):
+            for row in measure_group(workload, variants, int(batch), settings):
                 rows.append(row)
                 if log is not None:
                     log(f"  {row.workload:<15} {row.variant:<19} batch {row.batch:<5} "
@@ -279,13 +279,13 @@ def run_cli(args) -> int:
     """``wganlab bench``."""
     import keras
 
-    schedule = QUICK if args.quick else FULL
+    settings = QUICK if args.quick else FULL
     overrides = {k: v for k, v in (("repeats", args.repeats), ("seconds", args.seconds),
                                    ("celeba_size", args.celeba_size)) if v is not None}
     if any(b < 1 for b in args.batch) or overrides.get("repeats", 1) < 1 or overrides.get("seconds", 1) <= 0:
         print("wganlab bench: error: --batch and --repeats must be >= 1 and --seconds > 0", file=sys.stderr)
         return 2
-    schedule = dataclasses.replace(schedule, **overrides)
+    settings = dataclasses.replace(settings, **overrides)
     if keras.backend.backend() == "tensorflow":
         import tensorflow as tf
 
@@ -297,9 +297,9 @@ def run_cli(args) -> int:
                                 "`wganlab prepare-celeba SRC --out FILE --size 64`")
     header = describe_machine()
     mode = "quick" if args.quick else "full"
-    print(f"wganlab bench ({mode}: {schedule.seconds:g} s x {schedule.repeats} repeats per cell) "
+    print(f"wganlab bench ({mode}: {settings.seconds:g} s x {settings.repeats} repeats per cell) "
           f"on {keras.backend.backend()}\n{header}")
-    rows = run_bench(args.workloads, args.variants, args.batch, schedule, args.celeba)
+    rows = run_bench(args.workloads, args.variants, args.batch, settings, args.celeba)
     write_csv(rows, args.out)
     print()
     print(format_table(rows))

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
-
-if TYPE_CHECKING:
-    from wganlab.bench.measure import Schedule
+from typing import Any, Callable, Sequence
 
 WORKLOADS = ("mnist_wgan", "mnist_wgan_gp", "celeba_wgan_gp")
 MNIST_DIGIT = 1
@@ -49,7 +46,7 @@ def _celeba_images(path: Path | None, size: int, cap: int | None):
         if native == 2 * size:  # 2x2 mean pooling: a 64 px cache benchmarked at 32 px
             real = real.reshape(len(real), size, 2, size, 2, 1).mean(axis=(2, 4)).astype("float32")
         else:
-            from wganlab.data import DataError
+            from wganlab.errors import DataError
 
             raise DataError(f"{path} holds {native}x{native} images; the benchmark needs {size}x{size} "
                             f"(or {2 * size}x{2 * size} to pool); prepare it with --size {size}")
@@ -57,8 +54,10 @@ def _celeba_images(path: Path | None, size: int, cap: int | None):
     return real, f"CelebA cache {path.name} ({len(real)} images{pooled})"
 
 
-def make_workloads(names: Sequence[str], schedule: Schedule, celeba: Path | None = None) -> list[Workload]:
-    """The workloads asked for, with their data loaded once."""
+def make_workloads(names: Sequence[str], celeba_size: int = 64, celeba_images: int | None = None,
+                   celeba: Path | None = None) -> list[Workload]:
+    """The workloads asked for, with their data loaded once; CelebA at ``celeba_size`` pixels per
+    side, at most ``celeba_images`` of them (None: all of the cache)."""
     from wganlab import data, models, train
 
     out = []
@@ -73,8 +72,8 @@ def make_workloads(names: Sequence[str], schedule: Schedule, celeba: Path | None
                 lambda seed: models.mlp_pair((28, 28, 1), seed=seed),
                 train.wgan_config if name == "mnist_wgan" else train.wgan_gp_config))
         elif name == "celeba_wgan_gp":
-            real, where = _celeba_images(celeba, schedule.celeba_size, schedule.celeba_images)
-            size = schedule.celeba_size
+            real, where = _celeba_images(celeba, celeba_size, celeba_images)
+            size = celeba_size
             out.append(Workload(
                 name, "wgan_gp", real, where,
                 lambda seed, size=size: models.dcgan_pair(size, seed=seed),

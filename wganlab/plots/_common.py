@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
+from wganlab.arrays import to_numpy
+
 REAL_COLOR = "#1f77b4"
 FAKE_COLOR = "#d62728"
 EXACT_COLOR = "black"
@@ -31,13 +33,8 @@ def finish(fig: Figure, path, title: str | None = None, ax=None) -> Figure:
 
 
 def array(x, name: str) -> np.ndarray:
-    if hasattr(x, "detach") and hasattr(x, "cpu"):  # torch, without importing it
-        x = x.detach().cpu().numpy()
-    try:
-        arr = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be numeric array-like: {exc}") from None
-    return arr
+    """``x`` as a float64 numpy array (any shape); a ValueError naming ``name`` if it holds no numbers."""
+    return to_numpy(x, name).astype(np.float64)
 
 
 def curve(x, name: str, n: int | None = None) -> np.ndarray:
