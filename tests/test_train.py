@@ -156,3 +156,45 @@ def test_generate_shapes():
     assert train.generate(g, 7).shape == (7, 2)
     conv = models.dcgan_generator(size=32, latent_dim=8, width=4)
     assert train.generate(conv, 3).shape == (3, 32, 32, 1)
+
+
+# ---------------------------------------------------------------- a student's own step (gp_step)
+
+def _uniform_alpha(batch, shape, seed):
+    return keras.random.uniform((batch,) + (1,) * len(shape), seed=seed)
+
+
+def test_own_step_driver_hands_the_step_the_papers_adam_and_records_its_losses():
+    import variants
+    from wganlab import gp_step
+
+    seen = []
+
+    def train_step(generator, critic, g_opt, c_opt, real, z, alpha, lam=10.0):
+        seen.append([(float(o.learning_rate), float(o.beta_1), float(o.beta_2)) for o in (g_opt, c_opt)]
+                    + [tuple(real.shape), tuple(z.shape), tuple(alpha.shape), lam])
+        return variants._step(generator, critic, g_opt, c_opt, real, z, alpha, lam, c_loss_fn=ref.critic_loss_gp)
+
+    g, c = _pair()
+    result = gp_step.train_with_step(g, c, _toy(), train_step, _uniform_alpha, steps=6, batch_size=16, log_every=4,
+                                     compiled=False)
+    assert seen[0][:2] == [pytest.approx((1e-4, 0.0, 0.9))] * 2  # float32 variables: 1e-4 to 7 digits
+    assert seen[0][2:] == [(5, 16, 2), (6, 16, 4), (5, 16, 1), 10.0]
+    assert result.steps == len(seen) == 6
+    assert {k: len(v) for k, v in result.history.items()} == {k: 6 for k in train.HISTORY_KEYS}
+    assert np.isfinite(np.stack(list(result.history.values()))).all()
+
+
+def test_own_step_driver_names_the_first_non_finite_step_and_refuses_bad_data():
+    from wganlab import gp_step
+
+    def nan_step(generator, critic, g_opt, c_opt, real, z, alpha, lam=10.0):
+        return ops.log(-ops.ones(())), -ops.mean(critic(generator(z[-1])))
+
+    g, c = _pair()
+    with pytest.raises(train.TrainingDiverged, match=r"critic loss became nan at generator step 1 \(your train_step\)"):
+        gp_step.train_with_step(g, c, _toy(), nan_step, _uniform_alpha, steps=3, compiled=False)
+    with pytest.raises(ValueError, match=r"shape \(N, 2\)"):
+        gp_step.train_with_step(g, c, np.zeros((10, 3), "float32"), nan_step, _uniform_alpha, steps=1)
+    with pytest.raises(ValueError, match="n_critic >= 1"):
+        gp_step.train_with_step(g, c, _toy(), nan_step, _uniform_alpha, steps=1, n_critic=0)

@@ -42,24 +42,24 @@ def accelerator() -> str | None:
 
 
 @dataclass(frozen=True)
-class Schedule:
+class CellSteps:
     """How long one training cell runs and why: ``steps`` and a sentence for the student."""
 
     steps: int
     reason: str
 
 
-def schedule(cpu: int, gpu: int | None = None, quick: int | None = None) -> Schedule:
+def schedule(cpu: int, gpu: int | None = None, quick: int | None = None) -> CellSteps:
     """The steps of one training cell: ``cpu`` on a CPU, ``gpu`` (default 5x cpu) where the backend
     sees a GPU, ``quick`` (default cpu // 20, at least 5) under WGANLAB_FAST."""
     if fast():
         n = quick if quick is not None else max(5, cpu // 20)
-        return Schedule(n, f"{n} steps: the quick schedule ({FAST_ENV} is set, as in the tests)")
+        return CellSteps(n, f"{n} steps: the quick schedule ({FAST_ENV} is set, as in the tests)")
     device = accelerator()
     if device is not None:
         n = gpu if gpu is not None else 5 * cpu
-        return Schedule(n, f"{n} steps: the GPU schedule (the backend sees a {device})")
-    return Schedule(cpu, f"{cpu} steps: the CPU schedule (no GPU visible to the backend)")
+        return CellSteps(n, f"{n} steps: the GPU schedule (the backend sees a {device})")
+    return CellSteps(cpu, f"{cpu} steps: the CPU schedule (no GPU visible to the backend)")
 
 
 def steps(full: int, quick: int | None = None, gpu: int | None = None) -> int:

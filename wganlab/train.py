@@ -137,7 +137,8 @@ def _latent_dim(generator: keras.Model) -> int:
     return int(shape[-1])
 
 
-def _check_data(data: Any, critic: keras.Model) -> Any:
+def check_data(data: Any, critic: keras.Model) -> Any:
+    """``data`` (N, *critic input shape), N > 0, all finite, as a float32 backend tensor; else ValueError."""
     array = np.asarray(data, dtype="float32")
     if not np.isfinite(array).all():
         raise ValueError(f"real data contains NaN or infinite values ({int((~np.isfinite(array)).sum())} "
@@ -148,6 +149,12 @@ def _check_data(data: Any, critic: keras.Model) -> Any:
         raise ValueError(f"real data must have shape (N, {', '.join(map(str, want))}) with N > 0 "
                          f"to match the critic's input, got {tuple(data.shape)}")
     return data
+
+
+def check_config(config: TrainConfig) -> None:
+    """Refuse a config no loop can run (negative steps, empty batches, no critic update)."""
+    if config.steps < 0 or config.batch_size < 1 or config.n_critic < 1 or config.log_every < 1:
+        raise ValueError(f"steps >= 0, batch_size >= 1, n_critic >= 1 and log_every >= 1 needed: {config}")
 
 
 def _updates(generator, critic, objectives, config, n_data):
@@ -258,15 +265,28 @@ def train(
     ``callback(step, latest_metrics)`` runs on the host every ``config.log_every`` steps.
     """
     config = config or wgan_config()
-    if config.steps < 0 or config.batch_size < 1 or config.n_critic < 1 or config.log_every < 1:
-        raise ValueError(f"steps >= 0, batch_size >= 1, n_critic >= 1 and log_every >= 1 needed: {config}")
-    data = _check_data(data, critic)
+    check_config(config)
+    data = check_data(data, critic)
     if constraint_runs_compiled(objectives, critic, config):
         step, variables = build_step(generator, critic, objectives, config, int(data.shape[0]))
         step = autodiff.compile_step(step, variables, compiled=config.compiled, jit_compile=config.jit_compile)
     else:
         step = build_split_step(generator, critic, objectives, config, int(data.shape[0]))
+    advice = (f"({objectives.name} objectives); check the loss functions for log(0), division by zero "
+              "or a sign error, or lower the learning rate")
+    return run_steps(step, data, config, advice, callback)
 
+
+def run_steps(
+    step: Callable[[Any], tuple],
+    data: Any,
+    config: TrainConfig,
+    advice: str,
+    callback: Callable[[int, Mapping[str, float]], None] | None = None,
+) -> TrainResult:
+    """Call ``step(data) -> (critic_loss, generator_loss, w_estimate)`` ``config.steps`` times,
+    syncing with the host every ``config.log_every`` steps; :class:`TrainingDiverged` at the first
+    NaN/inf names the step and ends with ``advice`` (what to check)."""
     history: dict[str, list[float]] = {k: [] for k in HISTORY_KEYS}
     pending: list[tuple] = []
     bar = _progress(config)
@@ -276,7 +296,7 @@ def train(
         chunk = min(config.log_every, config.steps - done)
         for _ in range(chunk):
             pending.append(step(data))
-        _drain(pending, history, first_step=done + 1, objectives=objectives)
+        _drain(pending, history, first_step=done + 1, advice=advice)
         done += chunk
         latest = {k: v[-1] for k, v in history.items()}
         if bar is not None:
@@ -290,7 +310,7 @@ def train(
     return TrainResult({k: np.asarray(v, dtype=np.float64) for k, v in history.items()}, done, seconds)
 
 
-def _drain(pending: list, history: dict, first_step: int, objectives: Objectives) -> None:
+def _drain(pending: list, history: dict, first_step: int, advice: str) -> None:
     """Move device results to the host in one sync and stop at the first non-finite loss."""
     values = np.asarray([[float(ops.convert_to_numpy(v)) for v in row] for row in pending])
     pending.clear()
@@ -299,10 +319,7 @@ def _drain(pending: list, history: dict, first_step: int, objectives: Objectives
         row, col = np.argwhere(bad)[0]
         name = HISTORY_KEYS[col]
         raise TrainingDiverged(
-            f"{name.replace('_', ' ')} became {values[row, col]} at generator step {first_step + row} "
-            f"({objectives.name} objectives); check the loss functions for log(0), division by zero "
-            "or a sign error, or lower the learning rate"
-        )
+            f"{name.replace('_', ' ')} became {values[row, col]} at generator step {first_step + row} {advice}")
     for col, key in enumerate(HISTORY_KEYS):
         history[key].extend(values[:, col].tolist())
 
