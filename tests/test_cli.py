@@ -1,6 +1,8 @@
 """The command line: outputs of the cheap commands and clear errors for bad input."""
 
 import csv
+import os
+import re
 import subprocess
 import sys
 
@@ -130,3 +132,38 @@ def test_user_errors_are_one_line_and_bugs_keep_their_traceback(monkeypatch, cap
     monkeypatch.setattr(commands, "run_estimate", bug)
     with pytest.raises(KeyError, match="an internal bug"):
         cli.main(["estimate", "--family", "parallel_lines", "--thetas=-1:1:3", "--out", "/tmp/x"])
+
+
+def test_train_reads_celeba_from_where_prepare_celeba_writes_it(tmp_path, monkeypatch):
+    """Without --out and --celeba, `prepare-celeba` and `train --data celeba` agree on one file."""
+    from PIL import Image
+
+    from wganlab import commands
+
+    src = tmp_path / "img_align_celeba"
+    src.mkdir()
+    for i in range(3):
+        Image.new("RGB", (89, 109), (40 * i, 90, 200)).save(src / f"{i + 1:06d}.jpg")
+    monkeypatch.setenv("WGANLAB_CACHE", str(tmp_path / "cache"))
+    assert cli.main(["prepare-celeba", str(src), "--n", "3"]) == 0
+    assert (tmp_path / "cache" / "celeba_gray32.npz").is_file()
+    seen = {}
+    monkeypatch.setattr(commands, "train_and_report", lambda kind, real, *rest: seen.setdefault("real", real))
+    assert cli.main(["train", "--data", "celeba", "--out", str(tmp_path / "out")]) == 0
+    assert seen["real"].shape == (3, 32, 32, 1)
+
+
+# What TensorFlow's C++ logging and absl print (e.g. "I0000 00:00:17... cudart_stub.cc:31] Could not find cuda drivers").
+CPP_LOG = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d\d|absl::InitializeLog|cuInit|cpu_feature_guard", re.MULTILINE)
+
+
+@pytest.mark.slow
+def test_demo_prints_no_tensorflow_cpp_log_lines(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}  # conftest sets it
+    env["KERAS_BACKEND"] = "tensorflow"
+    proc = subprocess.run([sys.executable, "-m", "wganlab", "demo", "--train-only", "--steps", "2",
+                           "--out", str(tmp_path)], capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "wgan_gp: 2 steps" in proc.stdout
+    found = CPP_LOG.search(proc.stdout + proc.stderr)
+    assert found is None, found.group(0)

@@ -5,6 +5,9 @@ namespace of functions, so it exercises exactly what grading runs. The numbers b
 thresholds are in NOTES.md ("Convergence thresholds").
 """
 
+import shutil
+import sys
+
 import pytest
 from keras import ops
 
@@ -78,15 +81,30 @@ def _gp_reference():
     return reference_functions("04_wgan_gp_celeba")
 
 
-def test_reference_wgan_gp_converges_on_faces(test_files):
-    from conftest import CELEBA_ZIP
-
+def _trained_on(folder, monkeypatch):
+    """Grade the reference on ``folder``'s wgan_gp_convergence; return what the check said it trained on."""
+    monkeypatch.delenv("WGANLAB_CELEBA", raising=False)  # the zip's own data, not the grading machine's
     gp = _gp_reference()
-    score, maximum, failures = run_question(test_files["04_wgan_gp_celeba"], "wgan_gp_convergence",
+    score, maximum, failures = run_question(folder, "wgan_gp_convergence",
                                             {"train_step": gp.train_step, "sample_alpha": gp.sample_alpha})
     assert score == maximum, failures
-    # The 0-point case says whether real faces were shipped: they are wherever ../shared is.
-    assert any("no CelebA cache" in f for f in failures) != CELEBA_ZIP.exists(), failures
+    return sys.modules["wganlab_checks.convergence"].INFO
+
+
+def test_reference_wgan_gp_converges_on_faces(test_files, celeba_zip, monkeypatch):
+    # With ../shared present the session build ships a 32x32 cache of its faces in 04's zip.
+    folder = test_files["04_wgan_gp_celeba"]
+    assert (folder / "files" / "celeba_gray32.npz").is_file(), "the build shipped no faces"
+    info = _trained_on(folder, monkeypatch)
+    assert any("trained on 10000 grayscale CelebA faces (32x32)" in line for line in info), info
+
+
+def test_reference_wgan_gp_converges_on_the_mnist_fallback(test_files, tmp_path, monkeypatch):
+    folder = tmp_path / "zip"
+    shutil.copytree(test_files["04_wgan_gp_celeba"], folder)
+    (folder / "files" / "celeba_gray32.npz").unlink(missing_ok=True)  # a zip built without --celeba
+    info = _trained_on(folder, monkeypatch)
+    assert any("trained on MNIST digits: this autograder has no CelebA cache" in line for line in info), info
 
 
 @pytest.mark.parametrize("broken", [stopped_critic_loss_gp, flipped_critic_loss_gp],

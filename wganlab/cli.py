@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+
+from wganlab import quiet
+
+# The commands that train or time models, and so import Keras and its backend.
+BACKEND_COMMANDS = ("train", "estimate", "demo", "bench")
 
 
 def _add_build(sub) -> None:
@@ -111,6 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     commands.register(sub)
     bench.register(sub)
     args = parser.parse_args(argv)
+    if args.command in BACKEND_COMMANDS:
+        # Before anything imports TensorFlow: its C++ log lines (CUDA probes, oneDNN) are noise in
+        # a terminal. A user who sets TF_CPP_MIN_LOG_LEVEL keeps the later lines they asked for.
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        quiet.import_keras()
     # Only errors a user can fix become one line; anything else is a bug and keeps its traceback.
     # Importing nothing else here keeps the commands that need no grading free of otter.
     from wganlab.errors import UserError

@@ -20,8 +20,9 @@ def register(sub) -> None:
     p.add_argument("--data", choices=DATASETS, default="mnist")
     p.add_argument("--digits", default="1", help="MNIST classes, comma separated (default 1)")
     p.add_argument("--mnist", type=Path, default=None, help="full MNIST: mnist.npz or IDX folder")
-    p.add_argument("--celeba", type=Path, default=Path("datasets/cache/celeba_gray64.npz"),
-                   help="cache written by `wganlab prepare-celeba`")
+    p.add_argument("--celeba", type=Path, default=None,
+                   help="cache written by `wganlab prepare-celeba` (default: the file it writes without --out, "
+                        "celeba_gray32.npz in $WGANLAB_CACHE or ~/.cache/wganlab)")
     p.add_argument("--steps", type=int, default=1000, help="generator steps (default 1000)")
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--seed", type=int, default=0)
@@ -81,7 +82,7 @@ def _dataset(args):
         digits = [int(d) for d in str(args.digits).split(",") if d.strip()]
         return data.load_mnist(digits=digits, path=args.mnist)[0]
     if args.data == "celeba":
-        return data.load_celeba(args.celeba)
+        return data.load_celeba(args.celeba if args.celeba is not None else data.celeba_cache())
     sampler = {"8gaussians": toys.eight_gaussians, "25gaussians": toys.twenty_five_gaussians,
                "swissroll": toys.swiss_roll}[args.data]
     return sampler(10000, seed=args.seed)

@@ -19,6 +19,8 @@ import sys
 from importlib import resources
 from pathlib import Path
 
+from wganlab import quiet
+
 PUBLIC_TESTS = "public_tests"  # package data folder: public_tests/<assignment>/<question>.py
 
 
@@ -58,7 +60,7 @@ def start(name: str):
     """
     import otter
 
-    _import_keras_muted()
+    quiet.import_keras()
 
     if on_colab() and not otter.Notebook._grading_mode:
         write_public_tests(name)
@@ -66,20 +68,6 @@ def start(name: str):
     # is not where the name says, and otter then finds the notebook itself or uses ./tests.
     notebook = f"{name}.ipynb"
     return otter.Notebook(notebook if Path(notebook).is_file() else None)
-
-
-def _import_keras_muted() -> None:
-    if "keras" in sys.modules:
-        return
-    sys.stderr.flush()
-    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        import keras  # noqa: F401  (imports the backend)
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
 
 
 def submit(grader, name: str) -> None:
