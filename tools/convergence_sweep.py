@@ -46,7 +46,7 @@ else:
         for name, fn in variants.items():
             t = time.time()
             try:
-                r = C.faces_wgan_gp(fn, images, label, seed=seed, steps=int(sys.argv[6]) if len(sys.argv) > 6 else 500)
+                r = C.faces_wgan_gp(fn, ref.wgan_generator_loss, images, label, seed=seed, steps=int(sys.argv[6]) if len(sys.argv) > 6 else 500)
                 row = {k: v for k, v in vars(r).items() if k != "history"}
                 row["critic_loss_max"] = float(np.max(r.history["critic_loss"]))
                 row["critic_loss_last50"] = float(np.mean(r.history["critic_loss"][-50:]))

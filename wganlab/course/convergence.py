@@ -124,15 +124,16 @@ def faces(cache=None, n: int | None = 10000) -> tuple[np.ndarray, str]:
 
 
 def faces_wgan_gp(
-    critic_loss_gp: Callable, images: np.ndarray, label: str, seed: int = 0, steps: int | None = None,
-    lam: float = 10.0,
+    critic_loss_gp: Callable, wgan_generator_loss: Callable, images: np.ndarray, label: str, seed: int = 0,
+    steps: int | None = None, lam: float = 10.0,
 ) -> RunReport:
-    """WGAN-GP with the student's ``critic_loss_gp`` on 32x32 images (fully connected 2x256 pair:
-    a DCGAN pair trains about 20 times slower on a CPU, and the question grades the penalty, not
-    the architecture)."""
+    """WGAN-GP with the student's ``critic_loss_gp`` and 03's ``wgan_generator_loss`` (an argument:
+    this module ships in the students' wheel, which holds no graded answer) on 32x32 images (fully
+    connected 2x256 pair: a DCGAN pair trains about 20 times slower on a CPU, and the question
+    grades the penalty, not the architecture)."""
     steps = default_schedule().faces_steps if steps is None else steps
     generator, critic = models.mlp_pair(images.shape[1:], hidden=256, seed=seed)
-    objectives = train.wgan_gp_objectives(critic_loss_gp, lambda fake_scores: -ops.mean(fake_scores), lam=lam)
+    objectives = train.wgan_gp_objectives(critic_loss_gp, wgan_generator_loss, lam=lam)
     config = train.wgan_gp_config(steps=steps, seed=seed, progress=False)
     return _run(generator, critic, images, objectives, config, label)
 
