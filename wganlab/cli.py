@@ -98,6 +98,37 @@ def _prepare(args) -> int:
     return 0
 
 
+# The commands of modules that the students' wheel leaves out (wganlab.course.handout.INSTRUCTOR_ONLY).
+INSTRUCTOR_MODULES = {"wganlab.commands": ("train", "estimate", "demo"), "wganlab.bench": ("bench",)}
+
+
+def _register_or_stub(sub, module: str) -> None:
+    """Add ``module``'s subcommands; where the module is absent, stubs that say so when run."""
+    import importlib
+
+    try:
+        importlib.import_module(module).register(sub)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        for name in INSTRUCTOR_MODULES[module]:
+            p = sub.add_parser(name, help="instructors' command (not in this wganlab)", add_help=False)
+            p.set_defaults(func=_missing(exc), stub=True)
+
+
+def _missing(exc: ModuleNotFoundError):
+    def run(args):
+        raise exc
+
+    return run
+
+
+def _instructors_only(command: str, exc: ModuleNotFoundError) -> str:
+    return (f"wganlab {command}: error: this is an instructors' command, and this wganlab (the students' "
+            f"wheel from a hand-out) leaves out {exc.name}: run it where wganlab is installed from the "
+            "course repository (pip install -e .)")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the process exit status."""
     parser = argparse.ArgumentParser(prog="wganlab", description=__doc__)
@@ -106,11 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (_add_build, _add_grade, _add_gradebook, _add_prepare):
         add(sub)
-    from wganlab import bench, commands
-
-    commands.register(sub)
-    bench.register(sub)
-    args = parser.parse_args(argv)
+    for module in INSTRUCTOR_MODULES:
+        _register_or_stub(sub, module)
+    args, extra = parser.parse_known_args(argv)
+    if extra and not getattr(args, "stub", False):  # a stub takes any arguments: it only says where to run
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     # Only errors a user can fix become one line; anything else is a bug and keeps its traceback.
     # Importing nothing else here keeps the commands that need no grading free of otter.
     from wganlab.errors import UserError
@@ -121,6 +152,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         print(f"wganlab {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as exc:
+        # Only wganlab's own instructor modules: a missing third-party package is a broken install.
+        if args.debug or not (exc.name or "").startswith("wganlab."):
+            raise
+        print(_instructors_only(args.command, exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"wganlab {args.command}: interrupted", file=sys.stderr)
