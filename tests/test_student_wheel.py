@@ -165,10 +165,21 @@ def test_students_wheel_holds_no_graded_answer(built):
     assert not findings, "graded answers in the students' wheel:\n" + "\n".join(findings)
 
 
+# This venv's editable install of the checkout answers for any wganlab module that PYTHONPATH's
+# copy lacks (a finder after PathFinder): drop it, so that only the unpacked wheel is importable.
+ONLY_THE_WHEEL = ("import sys\n"
+                  "sys.meta_path[:] = [f for f in sys.meta_path if '__editable__' not in getattr(f, '__module__', '')]\n")
+
+
 def _run(args: list[str], wheel_dir: Path, cwd: Path) -> subprocess.CompletedProcess:
-    # Only the unpacked wheel on the path, not this checkout (its editable install comes after it).
+    """``python -c CODE`` or ``python -m wganlab ARGS`` (args[0] == '-m') with only the unpacked wheel of wganlab."""
+    if args[0] == "-m":
+        code = f"import runpy\nsys.argv = {['wganlab', *args[2:]]!r}\nrunpy.run_module('wganlab', run_name='__main__')"
+    else:
+        code = args[1]
     env = {**os.environ, "PYTHONPATH": str(wheel_dir), "TF_CPP_MIN_LOG_LEVEL": "3"}
-    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "-c", ONLY_THE_WHEEL + code], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=300)
 
 
 @pytest.mark.needs_build
@@ -182,8 +193,9 @@ def test_students_wheel_alone_imports_what_the_notebooks_do_and_names_the_instru
         zf.extractall(wheel_dir)
         modules = sorted(n[:-3].replace("/", ".").removesuffix(".__init__") for n in zf.namelist()
                          if n.endswith(".py") and "/public_tests/" not in n and n != "wganlab/__main__.py")
-    code = ("import importlib, wganlab\n"
+    code = ("import importlib, importlib.util, wganlab\n"
             f"for m in {modules!r}:\n    importlib.import_module(m)\n"
+            "assert importlib.util.find_spec('wganlab.bench') is None, 'this checkout is importable'\n"
             "print(wganlab.__file__)")
     proc = _run(["-c", code], wheel_dir, work)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -201,3 +213,17 @@ def test_students_wheel_alone_imports_what_the_notebooks_do_and_names_the_instru
         assert proc.returncode == 2 and len(lines) == 1, (command, proc.stderr[-2000:])
         assert lines[0].startswith(f"wganlab {command[0]}: error: this is an instructors' command"), lines
         assert "pip install -e ." in lines[0] and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("statement, absent", [
+    ("from wganlab.course import no_such_tool", "wganlab.course.no_such_tool"),  # how cli imports build, grading
+    ("import wganlab.no_such_package.module", "wganlab.no_such_package"),
+    ("from wganlab.course.functions import no_such_name", None),  # a bug in a module that is there
+    ("import no_such_third_party_package", None),  # a broken install, not the students' wheel
+])
+def test_cli_calls_only_an_absent_wganlab_module_an_instructors_command(statement, absent):
+    from wganlab import cli
+
+    with pytest.raises(ImportError) as info:
+        exec(statement, {})
+    assert cli._absent_module(info.value) == absent

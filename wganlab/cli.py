@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -123,9 +124,29 @@ def _missing(exc: ModuleNotFoundError):
     return run
 
 
-def _instructors_only(command: str, exc: ModuleNotFoundError) -> str:
+def _absent_module(exc: ImportError) -> str | None:
+    """The wganlab module whose absence raised ``exc``; None for any other import error (a bug)."""
+    import importlib.util
+
+    # `from wganlab.course import build` raises ImportError naming the package, not the module.
+    found = re.search(r"cannot import name '(\w+)'", str(exc))
+    missing = f"{exc.name}.{found.group(1)}" if found and not isinstance(exc, ModuleNotFoundError) else exc.name
+    if not (missing or "").startswith("wganlab."):
+        return None
+    parts = missing.split(".")
+    for end in range(2, len(parts) + 1):
+        name = ".".join(parts[:end])
+        try:
+            if importlib.util.find_spec(name) is None:
+                return name
+        except ImportError:  # a parent is a module, not a package: a name missing from it, a bug
+            return None
+    return None
+
+
+def _instructors_only(command: str, missing: str) -> str:
     return (f"wganlab {command}: error: this is an instructors' command, and this wganlab (the students' "
-            f"wheel from a hand-out) leaves out {exc.name}: run it where wganlab is installed from the "
+            f"wheel from a hand-out) leaves out {missing}: run it where wganlab is installed from the "
             "course repository (pip install -e .)")
 
 
@@ -153,11 +174,12 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"wganlab {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    except ModuleNotFoundError as exc:
-        # Only wganlab's own instructor modules: a missing third-party package is a broken install.
-        if args.debug or not (exc.name or "").startswith("wganlab."):
+    except ImportError as exc:
+        # Only a wganlab module that is not there: a missing third-party package is a broken install.
+        missing = _absent_module(exc)
+        if args.debug or missing is None:
             raise
-        print(_instructors_only(args.command, exc), file=sys.stderr)
+        print(_instructors_only(args.command, missing), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"wganlab {args.command}: interrupted", file=sys.stderr)
