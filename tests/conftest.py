@@ -48,8 +48,8 @@ def built(tmp_path_factory):
         root = Path(SHARED_BUILD)
         manifest = root / "built.json"
         if manifest.exists():
-            return {r["name"]: build.BuildResult(**{k: Path(v) if k.endswith(("notebook", "zip")) else v
-                                                    for k, v in r.items()})
+            return {r["name"]: build.BuildResult(**{k: Path(v) if k.endswith(("notebook", "zip", "handout")) and v
+                                                    else v for k, v in r.items()})
                     for r in json.loads(manifest.read_text())}
         root.mkdir(parents=True, exist_ok=True)
     else:

@@ -157,13 +157,19 @@ def test_custom_family_with_exact():
     assert int(np.argmin(est.estimates)) == 1 and est.estimates[0] > 0.3 and est.estimates[2] > 0.3
 
 
-def test_bce_objective_is_the_sum_of_each_members_own_discriminator_loss():
+@pytest.mark.parametrize("loss", ["keras", "reference"])
+def test_bce_objective_is_the_sum_of_each_members_own_discriminator_loss(loss):
+    """Keras's BCE (the default, 02's demo) and a student's discriminator_loss (03's) alike."""
     stacked, singles = _stacked_and_members()
     real, fake, alpha = _batches()
-    got = float(_np(estimator.bce_objective()(stacked, real, fake, alpha)))
+    objective = estimator.bce_objective() if loss == "keras" else estimator.bce_objective(ref.discriminator_loss)
+    got = float(_np(objective(stacked, real, fake, alpha)))
     want = sum(float(np.mean(np.logaddexp(0, -_np(s(real[n])))) + np.mean(np.logaddexp(0, _np(s(fake[n])))))
                for n, s in enumerate(singles))
     assert abs(got - want) < 1e-4 * max(1.0, abs(want)), (got, want)
+    flat = np.linspace(-3.0, 3.0, 12, dtype="float32")  # both input shapes, one value
+    assert abs(float(_np(estimator.keras_discriminator_loss(flat, -flat)))
+               - float(_np(estimator.keras_discriminator_loss(flat.reshape(-1, 1), -flat.reshape(-1, 1))))) < 1e-6
 
 
 def test_js_estimate_is_near_log2_for_disjoint_lines_and_near_0_for_equal_ones():
@@ -182,6 +188,8 @@ def test_js_from_bce_of_a_constant_discriminator_is_zero():
         v.assign(np.zeros(tuple(v.shape), dtype="float32"))
     real, fake, _ = _batches()
     np.testing.assert_allclose(estimator.js_from_bce(stacked, real[:2], fake[:2]), [0.0, 0.0], atol=1e-6)
+    np.testing.assert_allclose(estimator.js_from_bce(stacked, real[:2], fake[:2], ref.discriminator_loss), [0.0, 0.0],
+                               atol=1e-6)
 
 
 def test_critic_surface_is_the_members_own_critic_on_the_grid():

@@ -1,6 +1,7 @@
 """The student hand-out: what it holds, that nothing hidden reaches it, one install line, one
 CelebA cache location."""
 
+import io
 import json
 import re
 import tomllib
@@ -55,9 +56,15 @@ def test_handout_holds_notebook_wheel_and_readme(built, name):
         wheel_bytes = zf.read(f"{name}/{wheel.name}")
     assert names == sorted([f"{name}/{name}.ipynb", f"{name}/README.md", f"{name}/{wheel.name}"])
     assert notebook == built[name].student_notebook.read_bytes()
-    # one wheel for students and graders: the zip's is the hand-out's, byte for byte
+    assert wheel_bytes == wheel.read_bytes()
+    # Two wheels of one name: the graders' (full) and the students' (less the instructors' tooling,
+    # tests/test_student_wheel.py); every file the students' holds is the full one's, byte for byte.
     with zipfile.ZipFile(built[name].autograder_zip) as zf:
-        assert zf.read(f"files/{wheel.name}") == wheel_bytes == wheel.read_bytes()
+        full = zf.read(f"files/{wheel.name}")
+    assert full != wheel_bytes
+    with zipfile.ZipFile(io.BytesIO(full)) as f, zipfile.ZipFile(wheel) as s:
+        assert "wganlab/course/guard.py" in f.namelist() and "wganlab/course/guard.py" not in s.namelist()
+        assert all(s.read(n) == f.read(n) for n in s.namelist() if not n.endswith("RECORD"))
 
 
 @pytest.mark.parametrize("name", NAMES)

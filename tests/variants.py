@@ -114,6 +114,19 @@ def _tf_penalty(critic, real, fake, alpha):
     return tf.reduce_mean(tf.square(norms - 1.0))
 
 
+def _tf_penalty_keras_call(critic, real, fake, alpha):
+    """keras.io's WGAN-GP penalty (critic(x, training=True), gp_tape.gradient(pred, [x])[0]) with the
+    contract's interpolation, norms over all non-batch axes and an epsilon."""
+    tf = _tf()
+    interpolated = alpha * real + (1.0 - alpha) * fake
+    with tf.GradientTape() as gp_tape:
+        gp_tape.watch(interpolated)
+        pred = critic(interpolated, training=True)
+    grads = gp_tape.gradient(pred, [interpolated])[0]
+    norm = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=list(range(1, len(grads.shape)))) + 1e-12)
+    return tf.reduce_mean((norm - 1.0) ** 2)
+
+
 # ======================================================================== 01: kl_divergence
 @wrong
 def kl_divergence__log_base_2(p, q):
@@ -864,6 +877,12 @@ def gradient_penalty__interpolate_from_fake(critic, real, fake, alpha):
     return ops.mean((ops.sqrt(sq + 1e-10) - 1.0) ** 2)
 
 
+@correct
+def gradient_penalty__tensorflow_keras_call(critic, real, fake, alpha):
+    """keras.io's style: critic(x_hat, training=True) inside a tape, gradient taken from a list."""
+    return _tf_penalty_keras_call(critic, real, fake, alpha)
+
+
 # ======================================================================== 04: critic_loss_gp
 @wrong
 def critic_loss_gp__lam_hard_coded(critic, real, fake, alpha, lam=10.0):
@@ -932,6 +951,15 @@ def critic_loss_gp__one_critic_call(critic, real, fake, alpha, lam=10.0):
     return ops.mean(scores[n:]) - ops.mean(scores[:n]) + lam * _penalty(critic, real, fake, alpha)
 
 
+@correct
+def critic_loss_gp__tensorflow_keras_call(critic, real, fake, alpha, lam=10.0):
+    """keras.io's style: every critic call with training=True, d_cost + gp * lam."""
+    tf = _tf()
+    d_cost = tf.reduce_mean(critic(fake, training=True)) - tf.reduce_mean(critic(real, training=True))
+    gp = _tf_penalty_keras_call(critic, real, fake, alpha)
+    return d_cost + gp * lam
+
+
 # ======================================================================== 04: critic_input_gradients
 @wrong
 def critic_input_gradients__tensorflow_tape_without_watch(critic, x):
@@ -982,6 +1010,17 @@ def critic_input_gradients__tensorflow_sum_persistent(critic, x):
     grads = tape.gradient(total, x)
     del tape
     return grads
+
+
+@correct
+def critic_input_gradients__tensorflow_keras_call(critic, x):
+    """keras.io's call: critic(x, training=True) inside the tape, the gradient of the scores."""
+    tf = _tf()
+    x = tf.convert_to_tensor(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        pred = critic(x, training=True)
+    return tape.gradient(pred, [x])[0]
 
 
 @correct
@@ -1141,6 +1180,29 @@ def train_step__tensorflow_gradient_tape(generator, critic, g_opt, c_opt, real, 
         g_loss = -tf.reduce_mean(critic(generator(z[-1], training=True)))
     g_opt.apply(tape.gradient(g_loss, generator.trainable_variables), generator.trainable_variables)
     return losses[-1], g_loss
+
+
+@correct
+def train_step__tensorflow_keras_call(generator, critic, g_opt, c_opt, real, z, alpha, lam=10.0):
+    """keras.io's WGAN-GP train_step: every model call with training=True, apply_gradients(zip(...))."""
+    tf = _tf()
+    for i in range(real.shape[0]):
+        with tf.GradientTape() as tape:
+            fake_images = generator(z[i], training=True)
+            fake_logits = critic(fake_images, training=True)
+            real_logits = critic(real[i], training=True)
+            d_cost = tf.reduce_mean(fake_logits) - tf.reduce_mean(real_logits)
+            gp = _tf_penalty_keras_call(critic, real[i], fake_images, alpha[i])
+            d_loss = d_cost + gp * lam
+        d_gradient = tape.gradient(d_loss, critic.trainable_variables)
+        c_opt.apply_gradients(zip(d_gradient, critic.trainable_variables))
+    with tf.GradientTape() as tape:
+        generated_images = generator(z[-1], training=True)
+        gen_img_logits = critic(generated_images, training=True)
+        g_loss = -tf.reduce_mean(gen_img_logits)
+    gen_gradient = tape.gradient(g_loss, generator.trainable_variables)
+    g_opt.apply_gradients(zip(gen_gradient, generator.trainable_variables))
+    return d_loss, g_loss
 
 
 # Mistakes that a PUBLIC test must catch with a message (issue 14): students never see the hidden

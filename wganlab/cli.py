@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -104,6 +105,57 @@ def _prepare(args) -> int:
     return 0
 
 
+# The commands of modules that the students' wheel leaves out (wganlab.course.handout.INSTRUCTOR_ONLY).
+INSTRUCTOR_MODULES = {"wganlab.commands": ("train", "estimate", "demo"), "wganlab.bench": ("bench",)}
+
+
+def _register_or_stub(sub, module: str) -> None:
+    """Add ``module``'s subcommands; where the module is absent, stubs that say so when run."""
+    import importlib
+
+    try:
+        importlib.import_module(module).register(sub)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        for name in INSTRUCTOR_MODULES[module]:
+            p = sub.add_parser(name, help="instructors' command (not in this wganlab)", add_help=False)
+            p.set_defaults(func=_missing(exc), stub=True)
+
+
+def _missing(exc: ModuleNotFoundError):
+    def run(args):
+        raise exc
+
+    return run
+
+
+def _absent_module(exc: ImportError) -> str | None:
+    """The wganlab module whose absence raised ``exc``; None for any other import error (a bug)."""
+    import importlib.util
+
+    # `from wganlab.course import build` raises ImportError naming the package, not the module.
+    found = re.search(r"cannot import name '(\w+)'", str(exc))
+    missing = f"{exc.name}.{found.group(1)}" if found and not isinstance(exc, ModuleNotFoundError) else exc.name
+    if not (missing or "").startswith("wganlab."):
+        return None
+    parts = missing.split(".")
+    for end in range(2, len(parts) + 1):
+        name = ".".join(parts[:end])
+        try:
+            if importlib.util.find_spec(name) is None:
+                return name
+        except ImportError:  # a parent is a module, not a package: a name missing from it, a bug
+            return None
+    return None
+
+
+def _instructors_only(command: str, missing: str) -> str:
+    return (f"wganlab {command}: error: this is an instructors' command, and this wganlab (the students' "
+            f"wheel from a hand-out) leaves out {missing}: run it where wganlab is installed from the "
+            "course repository (pip install -e .)")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the process exit status."""
     parser = argparse.ArgumentParser(prog="wganlab", description=__doc__)
@@ -112,12 +164,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (_add_build, _add_grade, _add_gradebook, _add_prepare):
         add(sub)
-    from wganlab import bench, commands
-
-    commands.register(sub)
-    bench.register(sub)
-    args = parser.parse_args(argv)
-    if args.command in BACKEND_COMMANDS:
+    for module in INSTRUCTOR_MODULES:
+        _register_or_stub(sub, module)
+    args, extra = parser.parse_known_args(argv)
+    if extra and not getattr(args, "stub", False):  # a stub takes any arguments: it only says where to run
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command in BACKEND_COMMANDS and not getattr(args, "stub", False):
         # Before anything imports TensorFlow: its C++ log lines (CUDA probes, oneDNN) are noise in
         # a terminal. A user who sets TF_CPP_MIN_LOG_LEVEL keeps the later lines they asked for.
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -132,6 +184,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         print(f"wganlab {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except ImportError as exc:
+        # Only a wganlab module that is not there: a missing third-party package is a broken install.
+        missing = _absent_module(exc)
+        if args.debug or missing is None:
+            raise
+        print(_instructors_only(args.command, missing), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"wganlab {args.command}: interrupted", file=sys.stderr)

@@ -1,5 +1,7 @@
 """The losses `wganlab bench` trains with: the library's own, so the benchmark runs from an
-installed wheel (the reference solutions ship with the instructors' repository only).
+installed full wheel (the reference solutions ship with the instructors' repository only). They
+are the graded losses under other names, which is why the students' wheel leaves the benchmark
+out (wganlab.course.handout.INSTRUCTOR_ONLY, tests/test_student_wheel.py).
 
 They cost what the assignments' functions cost: the same tensor operations, and one double
 backpropagation per critic update for the penalty. The penalty is the one-sided Lipschitz

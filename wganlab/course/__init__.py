@@ -1,6 +1,6 @@
 """The instructors' course tooling: the student-function registry and loader (functions), the
-build of student notebooks and autograder zips (build), grading (grading) with its otter plugin
-(guard), and the short trainings behind the convergence questions (convergence).
+build of student notebooks and autograder zips (build, handout), grading (grading) with its otter
+plugin (guard), and the short trainings behind the convergence questions (convergence).
 
-Students never need this subpackage; it ships in the wheel because the autograder zips install
-the same wheel."""
+The students' wheel keeps only what the public tests import (loss_checks, convergence); the full
+wheel, which the autograder zips install, holds all of it (wganlab.course.handout)."""

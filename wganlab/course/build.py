@@ -94,7 +94,10 @@ def grader_requirements() -> str:
 
 
 def build_wheel(out_dir: Path) -> Path:
-    """Build the wganlab wheel from this checkout into ``out_dir``; return its path."""
+    """Build the full wganlab wheel from this checkout into ``out_dir``; return its path.
+
+    The zips end up with the full wheel that :func:`wganlab.course.handout.finish` builds with the
+    public tests in it; the hand-outs get the student wheel derived from that one."""
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(out_dir),
          str(REPO_ROOT)], capture_output=True, text=True)
@@ -197,13 +200,13 @@ def build(
     wheel_dir = dist / "build" / "wheel"
     if wheel_dir.exists():
         shutil.rmtree(wheel_dir)
-    wheel = build_wheel(wheel_dir)  # one wheel for every zip of this build
+    wheel = build_wheel(wheel_dir)  # what otter assign grades the references with; finish() replaces it
     results = [build_one(n, dist, Path(assignments), wheel, run_tests, celeba) for n in names]
     return _with_handouts(results, dist, Path(assignments), wheel)
 
 
 def _with_handouts(results: list[BuildResult], dist: Path, assignments: Path, wheel: Path) -> list[BuildResult]:
-    """Write the student hand-outs; the zips get the same wheel, public tests included."""
+    """Write the student hand-outs (the student wheel); the zips get the full wheel, public tests included."""
     from dataclasses import replace
 
     from wganlab.course import handout

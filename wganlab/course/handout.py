@@ -1,13 +1,19 @@
-"""The student hand-out ``dist/student/NAME/`` (+ ``.zip``): notebook, wheel, README.
+"""The student hand-out ``dist/student/NAME/`` (+ ``.zip``): notebook, student wheel, README.
 
-The wheel is the one in the autograder zips, plus each assignment's PUBLIC tests as package data
-(``wganlab/public_tests/NAME/QUESTION.py``), taken from the student notebooks' metadata after otter
-assign wrote them: on Colab the notebook copies them to ``./tests``, where otter needs them
-(see :mod:`wganlab.student`). Nothing of ``autograder/`` reaches a hand-out.
+Two wheels come out of one setuptools build. The full wheel (every module, plus each assignment's
+PUBLIC tests as package data ``wganlab/public_tests/NAME/QUESTION.py``, taken from the student
+notebooks' metadata after otter assign wrote them) goes into the autograder zips: otter imports
+the guard plugin from it. The student wheel is the full one less the instructors' tooling
+(:data:`INSTRUCTOR_ONLY`: build, grading, guard, isolation, the benchmark...), with its RECORD
+rewritten; it is what the hand-outs carry. On Colab the notebook copies the public tests to
+``./tests``, where otter needs them (see :mod:`wganlab.student`). Nothing of ``autograder/``
+reaches a hand-out.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import shutil
 import subprocess
@@ -18,6 +24,14 @@ from pathlib import Path
 from wganlab.course.functions import REPO_ROOT
 from wganlab.errors import UserError
 from wganlab.files import atomic_write
+
+# What the student wheel leaves out. Of wganlab.course it keeps only what the public tests import
+# (loss_checks, convergence); the rest of it, the benchmark (its objectives and Keras-fit
+# baseline hold the graded losses and step) and the training commands (which load the masters)
+# are the instructors'. `wganlab` names their commands and says where to run them (wganlab.cli).
+STUDENT_COURSE_MODULES = ("wganlab/course/__init__.py", "wganlab/course/convergence.py",
+                          "wganlab/course/loss_checks.py")
+INSTRUCTOR_ONLY = ("wganlab/bench/", "wganlab/commands.py", "wganlab/course/")
 
 RUN_TIMES = REPO_ROOT / "docs" / "run_times.json"  # written by tools/cell_times.py --json
 TITLES = {
@@ -56,8 +70,8 @@ def public_tests_of(student_notebook: Path) -> dict[str, str]:
     return dict(tests)
 
 
-def build_student_wheel(out_dir: Path, tests: dict[str, dict[str, str]]) -> Path:
-    """Build the wganlab wheel from a copy of this checkout with ``tests`` as package data."""
+def build_full_wheel(out_dir: Path, tests: dict[str, dict[str, str]]) -> Path:
+    """Build the full wganlab wheel (the graders') from a copy of this checkout with ``tests`` as package data."""
     out_dir = Path(out_dir)
     if out_dir.exists():
         shutil.rmtree(out_dir)
@@ -76,9 +90,46 @@ def build_student_wheel(out_dir: Path, tests: dict[str, dict[str, str]]) -> Path
         capture_output=True, text=True)
     wheels = sorted(out_dir.glob("wganlab-*.whl"))
     if proc.returncode != 0 or len(wheels) != 1:
-        raise HandoutError(f"building the student wheel failed:\n{proc.stderr[-2000:]}")
+        raise HandoutError(f"building the wganlab wheel failed:\n{proc.stderr[-2000:]}")
     shutil.rmtree(src)
     return wheels[0]
+
+
+def instructor_only(member: str) -> bool:
+    """True for a wheel member (a path like 'wganlab/course/build.py') that the student wheel leaves out."""
+    if member in STUDENT_COURSE_MODULES:
+        return False
+    return any(member == p or (p.endswith("/") and member.startswith(p)) for p in INSTRUCTOR_ONLY)
+
+
+def _record_line(name: str, data: bytes) -> str:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode("ascii")
+    return f"{name},sha256={digest},{len(data)}"
+
+
+def derive_student_wheel(full: Path, out: Path) -> Path:
+    """Write ``out``: the wheel ``full`` without its instructor-only members, RECORD rewritten.
+
+    Deterministic: every kept entry keeps its bytes, order and zip metadata, and RECORD lists
+    each kept file with its sha256 and size (PEP 376/427), itself last without a hash.
+    """
+    def write(tmp: Path) -> None:
+        with zipfile.ZipFile(full) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+            records = [n for n in src.namelist() if n.endswith(".dist-info/RECORD")]
+            if len(records) != 1:
+                raise HandoutError(f"{full} is not a wheel: it has {len(records)} .dist-info/RECORD files")
+            kept = [i for i in src.infolist() if i.filename != records[0] and not instructor_only(i.filename)]
+            lines = []
+            for info in kept:
+                data = src.read(info.filename)
+                dst.writestr(info, data)
+                if not info.is_dir():
+                    lines.append(_record_line(info.filename, data))
+            lines.append(f"{records[0]},,")
+            dst.writestr(src.getinfo(records[0]), ("\n".join(lines) + "\n").encode("utf-8"))
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return atomic_write(out, write)
 
 
 def replace_in_zip(archive: Path, member: str, data: bytes) -> None:
@@ -180,16 +231,18 @@ def write_handout(name: str, student_notebook: Path, wheel: Path, out: Path) -> 
 
 
 def finish(names: list[str], dist: Path, assignments: Path, wheel: Path) -> dict[str, Path]:
-    """After otter assign: the student wheel (public tests of every built student notebook) into
-    each zip built now, and a hand-out per name; returns ``{name: hand-out zip}``."""
+    """After otter assign: the full wheel (public tests of every built student notebook) into each
+    zip built now, the student wheel into a hand-out per name; returns ``{name: hand-out zip}``."""
     tests = {}
     for notebook in sorted(Path(assignments).glob("*.ipynb")):
         tests[notebook.stem] = public_tests_of(notebook)
-    student_wheel = build_student_wheel(Path(dist) / "build" / "wheel-student", tests)
-    if student_wheel.name != wheel.name:
-        raise HandoutError(f"student wheel {student_wheel.name} differs in name from {wheel.name}")
+    full = build_full_wheel(Path(dist) / "build" / "wheel-full", tests)
+    if full.name != wheel.name:
+        raise HandoutError(f"wheel {full.name} differs in name from {wheel.name}")
+    # Same file name, so that the install line and the notebooks' Setup cell are the same for both.
+    student_wheel = derive_student_wheel(full, Path(dist) / "build" / "wheel-student" / full.name)
     out = {}
     for name in names:
-        replace_in_zip(Path(dist) / "autograder" / f"{name}.zip", f"files/{wheel.name}", student_wheel.read_bytes())
+        replace_in_zip(Path(dist) / "autograder" / f"{name}.zip", f"files/{wheel.name}", full.read_bytes())
         out[name] = write_handout(name, Path(assignments) / f"{name}.ipynb", student_wheel, Path(dist) / "student")
     return out

@@ -64,10 +64,11 @@ def cell_seconds(nb: dict) -> list[tuple[int, str, float]]:
 
 
 def run(nb: dict, cwd: Path, pythonpath: list[Path] = (), env: dict | None = None, colab: bool = False,
-        timeout: float = 1800) -> dict:
+        timeout: float = 1800, python: str | None = None) -> dict:
     """Execute ``nb`` top to bottom in a fresh kernel started in ``cwd``; return it with outputs.
 
     ``pythonpath``: what the kernel imports before site-packages (a wheel file works: it is a zip).
+    ``python``: the kernel's interpreter (default this one), e.g. a student's venv with the hand-out's wheel.
     ``colab``: use a kernel that otter takes for Google Colab's. A failing cell raises
     ``nbclient.exceptions.CellExecutionError`` with the traceback.
     """
@@ -91,8 +92,8 @@ def run(nb: dict, cwd: Path, pythonpath: list[Path] = (), env: dict | None = Non
     node = nbformat.reads(json.dumps(nb), as_version=4)  # sources as strings, as nbclient wants
     client = NotebookClient(node, timeout=timeout, kernel_name="python3", extra_arguments=extra,
                             resources={"metadata": {"path": str(cwd)}}, record_timing=True)
-    # The kernel is this interpreter's (the kernel spec "python3" of ipykernel is sys.executable).
-    client.kernel_manager_class = _manager_for(sys.executable)
+    # This interpreter's kernel unless told (the kernel spec "python3" of ipykernel is sys.executable).
+    client.kernel_manager_class = _manager_for(python or sys.executable)
     client.execute(env=kernel_env, cwd=str(cwd))
     return json.loads(nbformat.writes(node))
 
