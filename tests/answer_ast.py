@@ -120,7 +120,7 @@ class Reference:
     name: str
     whole: str  # the function, arguments numbered first
     body: str  # its statements (docstring dropped), numbered afresh
-    size: int  # how many statements
+    kinds: tuple[str, ...]  # its statements' node types, a cheap first filter
     returns: str | None  # the returned expression, for a body that is one `return`
 
 
@@ -129,7 +129,7 @@ def reference_of(assignment: str, fn: ast.FunctionDef) -> Reference:
     local = _bound_names(fn)
     body = _without_docstring(fn.body)
     only_return = len(body) == 1 and isinstance(body[0], ast.Return) and body[0].value is not None
-    return Reference(assignment, fn.name, canonical(fn, local), canonical(body, local), len(body),
+    return Reference(assignment, fn.name, canonical(fn, local), canonical(body, local), _kinds(body),
                      canonical(body[0].value, local) if only_return else None)
 
 
@@ -159,9 +159,19 @@ def _functions(tree: ast.AST, enclosing: frozenset = frozenset()):
             yield from _functions(node, enclosing)
 
 
+def _own_nodes(fn: ast.AST):
+    """The nodes of ``fn`` outside the functions and lambdas nested in it (those are scanned on their own)."""
+    todo = [fn]
+    while todo:
+        node = todo.pop()
+        yield node
+        todo += [c for c in ast.iter_child_nodes(node)
+                 if not isinstance(c, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))]
+
+
 def _blocks(fn: Function):
-    """Every list of statements inside ``fn``, its own body included."""
-    for node in ast.walk(fn):
+    """Every list of statements of ``fn`` itself (its body included), not of functions nested in it."""
+    for node in _own_nodes(fn):
         for field in ("body", "orelse", "finalbody"):
             block = getattr(node, field, None)
             if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
@@ -170,23 +180,30 @@ def _blocks(fn: Function):
             yield handler.body
 
 
+def _kinds(statements: list[ast.stmt]) -> tuple[str, ...]:
+    return tuple(type(n).__name__ for n in statements)
+
+
 def matches(source: str, refs: list[Reference]) -> list[tuple[int, str]]:
     """(line, 'assignment:function how') for every place in ``source`` where a reference is found."""
     found = set()
     for fn, local in _functions(ast.parse(source)):
         whole = canonical(_as_function(fn), local)
-        returned = [canonical(n.value, local) for n in ast.walk(fn) if isinstance(n, ast.Return) and n.value]
+        returned = [canonical(n.value, local) for n in _own_nodes(fn) if isinstance(n, ast.Return) and n.value]
         if isinstance(fn, ast.Lambda):
             returned.append(canonical(fn.body, local))
-        windows: dict[int, set[tuple[int, str]]] = {}
+        blocks = list(_blocks(_as_function(fn)))
+        windows: dict[tuple[str, ...], set[tuple[int, str]]] = {}
         for ref in refs:
             where = f"{ref.assignment}:{ref.name}"
             if whole == ref.whole:
                 found.add((fn.lineno, f"{where} (whole function)"))
             if ref.returns is not None and ref.returns in returned:
                 found.add((fn.lineno, f"{where} (returned expression)"))
-            if ref.size not in windows:
-                windows[ref.size] = {(block[i].lineno, canonical(block[i:i + ref.size], local))
-                                     for block in _blocks(_as_function(fn)) for i in range(len(block) - ref.size + 1)}
-            found |= {(line, f"{where} (statements)") for line, text in windows[ref.size] if text == ref.body}
+            if ref.kinds not in windows:
+                size = len(ref.kinds)
+                windows[ref.kinds] = {(block[i].lineno, canonical(block[i:i + size], local))
+                                      for block in blocks for i in range(len(block) - size + 1)
+                                      if _kinds(block[i:i + size]) == ref.kinds}
+            found |= {(line, f"{where} (statements)") for line, text in windows[ref.kinds] if text == ref.body}
     return sorted(found)
