@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wganlab.course import results as results_file
+from wganlab.course.functions import ASSIGNMENTS, questions as assignment_questions
 from wganlab.errors import UserError
 from wganlab.files import atomic_write
 
@@ -59,6 +60,7 @@ class ClassSummary:
     """A whole grading: totals per submission (points), the questions, why some could not be graded."""
 
     folder: Path
+    assignment: str  # "" when the columns are no assignment's questions
     max_total: float
     totals: tuple[float, ...]
     not_graded: int
@@ -128,11 +130,13 @@ def summarise(folder: Path, top: int = 10) -> ClassSummary:
         if row["error"]:
             errors.append(row["error"])
             continue
+        points: dict[str, float] = {}
         for test in results.get("tests", []):
             question = str(test.get("name", "")).split(" - ")[0].strip()
             if question in messages and test.get("max_score") is not None:
-                maxima[question] = maxima.get(question, 0.0) + float(test["max_score"])
+                points[question] = points.get(question, 0.0) + float(test["max_score"])
                 messages[question] += failure_messages(str(test.get("output", "")))
+        maxima = {**points, **maxima}  # every results file of one grading holds the same maxima
     questions = []
     for name in names:
         scores = [float(row[name]) for row in rows]
@@ -141,7 +145,8 @@ def summarise(folder: Path, top: int = 10) -> ClassSummary:
         questions.append(Question(
             name, best, sum(s >= best - 1e-9 for s in scores) / len(scores) if best > 0 else 1.0,
             statistics.fmean(scores), tuple(sorted(Counter(scores).items())), _group(messages[name], top)))
-    return ClassSummary(folder, float(rows[0]["max_total"]), tuple(float(r["total"]) for r in rows),
+    assignment = next((a for a in ASSIGNMENTS if list(assignment_questions(a)) == names), "")
+    return ClassSummary(folder, assignment, float(rows[0]["max_total"]), tuple(float(r["total"]) for r in rows),
                         len(errors), tuple(questions), _group(errors, top))
 
 
@@ -207,7 +212,7 @@ def render_html(summary: ClassSummary, png: bytes) -> str:
         + _failures_table(q.failures, n) for q in summary.questions)
     errors = ("<h2>Submissions that could not be graded</h2>" + _failures_table(summary.errors, n)
               if summary.errors else "")
-    title = f"What the class got wrong: {html.escape(summary.folder.name)}"
+    title = f"What the class got wrong: {html.escape(summary.assignment or summary.folder.name)}"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <style>
