@@ -210,3 +210,11 @@ def test_failure_messages_keep_the_exception_and_its_hint():
 def test_results_files_written_by_grade_are_plain_json(tmp_path):
     results.write(tmp_path / "x.json", {"tests": []}, INPUTS, "")
     assert json.loads((tmp_path / "x.json").read_text())["wganlab"]["submission_sha256"] == "a" * 64
+
+
+def test_a_mistake_counts_once_per_submission_with_or_without_its_hint():
+    grouped = report.group_failures([["TypeError: not callable Hint: `f` was deleted", "TypeError: not callable"],
+                                     ["TypeError: not callable"], ["ValueError: got 3"]], top=10)
+    assert grouped == (report.Failure("TypeError: not callable", 2, "TypeError: not callable Hint: `f` was deleted"),
+                       report.Failure("ValueError: got #", 1, "ValueError: got 3"))
+    assert report.group_failures([["a"], ["b"], ["b"]], top=1) == (report.Failure("b", 2, "b"),)

@@ -36,7 +36,7 @@ class ReportError(UserError, ValueError):
 
 @dataclass(frozen=True)
 class Failure:
-    """One grouped failure message: the message with numbers masked, how many times, one real example."""
+    """One grouped failure: the message with numbers masked, how many submissions, one real example."""
 
     message: str
     count: int
@@ -89,12 +89,23 @@ def failure_messages(output: str) -> list[str]:
     return messages
 
 
-def _group(messages: list[str], top: int) -> tuple[Failure, ...]:
+def group_key(message: str) -> str:
+    """What one mistake looks like in every submission: numbers masked, hints (public cases only) dropped."""
+    return mask_numbers(message.split(" Hint: ")[0])
+
+
+def group_failures(per_submission: list[list[str]], top: int) -> tuple[Failure, ...]:
+    """Count submissions per mistake (a mistake failing several cases of one submission counts once)."""
     groups: dict[str, list[str]] = {}
-    for message in messages:
-        groups.setdefault(mask_numbers(message), []).append(message)
+    for messages in per_submission:
+        seen: dict[str, str] = {}
+        for message in messages:  # keep the fullest wording of each mistake, hint included
+            key = group_key(message)
+            seen[key] = max(seen.get(key, ""), message, key=len)
+        for key, message in seen.items():
+            groups.setdefault(key, []).append(message)
     ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))[:top]
-    return tuple(Failure(masked, len(examples), examples[0]) for masked, examples in ranked)
+    return tuple(Failure(masked, len(examples), max(examples, key=len)) for masked, examples in ranked)
 
 
 def _read_gradebook(folder: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -118,7 +129,7 @@ def summarise(folder: Path, top: int = 10) -> ClassSummary:
     if top < 1:
         raise ReportError(f"--top must be at least 1, got {top}")
     names, rows = _read_gradebook(folder)
-    messages: dict[str, list[str]] = {name: [] for name in names}
+    messages: dict[str, list[list[str]]] = {name: [] for name in names}  # per question, per submission
     maxima: dict[str, float] = {}
     errors = []
     for row in rows:
@@ -128,14 +139,17 @@ def summarise(folder: Path, top: int = 10) -> ClassSummary:
             raise ReportError(f"{path} is missing or unreadable: the gradebook lists {row['submission']!r}; "
                               "rerun the same `wganlab grade` command to complete the results")
         if row["error"]:
-            errors.append(row["error"])
+            errors.append([row["error"]])
             continue
         points: dict[str, float] = {}
+        found: dict[str, list[str]] = {}
         for test in results.get("tests", []):
             question = str(test.get("name", "")).split(" - ")[0].strip()
             if question in messages and test.get("max_score") is not None:
                 points[question] = points.get(question, 0.0) + float(test["max_score"])
-                messages[question] += failure_messages(str(test.get("output", "")))
+                found.setdefault(question, []).extend(failure_messages(str(test.get("output", ""))))
+        for question, failed in found.items():
+            messages[question].append(failed)
         maxima = {**points, **maxima}  # every results file of one grading holds the same maxima
     questions = []
     for name in names:
@@ -144,10 +158,10 @@ def summarise(folder: Path, top: int = 10) -> ClassSummary:
         best = maxima.get(name, max(scores))
         questions.append(Question(
             name, best, sum(s >= best - 1e-9 for s in scores) / len(scores) if best > 0 else 1.0,
-            statistics.fmean(scores), tuple(sorted(Counter(scores).items())), _group(messages[name], top)))
+            statistics.fmean(scores), tuple(sorted(Counter(scores).items())), group_failures(messages[name], top)))
     assignment = next((a for a in ASSIGNMENTS if list(assignment_questions(a)) == names), "")
     return ClassSummary(folder, assignment, float(rows[0]["max_total"]), tuple(float(r["total"]) for r in rows),
-                        len(errors), tuple(questions), _group(errors, top))
+                        len(errors), tuple(questions), group_failures(errors, top))
 
 
 def histogram_png(summary: ClassSummary) -> bytes:
@@ -184,9 +198,11 @@ def _failures_table(failures: tuple[Failure, ...], total: int) -> str:
         return "<p class=none>No failed test case.</p>"
     rows = "".join(
         f"<tr><td class=num>{f.count}</td><td><code>{html.escape(f.message)}</code>"
-        + (f"<div class=example>e.g. <code>{html.escape(f.example)}</code></div>" if f.example != f.message else "")
+        + (f"<div class=example>e.g. <code>{html.escape(f.example)}</code></div>"
+           if f.example != f.message else "")
         + "</td></tr>" for f in failures)
-    return f"<table class=failures><tr><th>times</th><th>message (numbers shown as #)</th></tr>{rows}</table>"
+    return (f"<table class=failures><tr><th>submissions</th><th>message (numbers shown as #; the example is "
+            f"one submission's own words)</th></tr>{rows}</table>")
 
 
 def _distribution(question: Question, total: int) -> str:
