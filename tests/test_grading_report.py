@@ -218,3 +218,12 @@ def test_a_mistake_counts_once_per_submission_with_or_without_its_hint():
     assert grouped == (report.Failure("TypeError: not callable", 2, "TypeError: not callable Hint: `f` was deleted"),
                        report.Failure("ValueError: got #", 1, "ValueError: got 3"))
     assert report.group_failures([["a"], ["b"], ["b"]], top=1) == (report.Failure("b", 2, "b"),)
+
+
+def test_a_class_where_nothing_could_be_graded_reports_no_passes(tmp_path):
+    _write_class(tmp_path, [("a", 0, "the notebook file is not a valid notebook", None),
+                            ("b", 0, "timed out after 600 s", None)])
+    summary = report.summarise(tmp_path)
+    assert [q.pass_rate for q in summary.questions] == [0.0, 0.0] and summary.not_graded == 2
+    assert [f.count for f in summary.errors] == [1, 1]
+    assert "could not be graded" in report.render_html(summary, report.histogram_png(summary))

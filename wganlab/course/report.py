@@ -154,10 +154,10 @@ def summarise(folder: Path, top: int = 10) -> ClassSummary:
     questions = []
     for name in names:
         scores = [float(row[name]) for row in rows]
-        # A class where no submission ran has no results to read the maximum from: the best score stands in.
+        # Where no submission ran, no results file holds the maximum: the best score stands in (0: nobody passed).
         best = maxima.get(name, max(scores))
         questions.append(Question(
-            name, best, sum(s >= best - 1e-9 for s in scores) / len(scores) if best > 0 else 1.0,
+            name, best, sum(s >= best - 1e-9 for s in scores) / len(scores) if best > 0 else 0.0,
             statistics.fmean(scores), tuple(sorted(Counter(scores).items())), group_failures(messages[name], top)))
     assignment = next((a for a in ASSIGNMENTS if list(assignment_questions(a)) == names), "")
     return ClassSummary(folder, assignment, float(rows[0]["max_total"]), tuple(float(r["total"]) for r in rows),
