@@ -178,3 +178,10 @@ def test_an_assignment_that_disagrees_with_the_zip_is_refused(built, tmp_path, c
         dst.writestr("tests/bonus.py", src.read("tests/kl_divergence.py"))
     with pytest.raises(grading.GradingError, match="holds tests for bonus, "):
         grading.grade("01", [essay], tmp_path / "out", autograder=extra)
+
+
+def test_a_mistyped_folder_is_refused_before_anything_is_written(built, tmp_path, capsys):
+    assert cli.main(["grade", "--assignment", "01", "--autograder", str(built[submissions.ASSIGNMENT].autograder_zip),
+                     "--out", str(tmp_path / "out"), str(tmp_path / "submisions")]) == 2
+    assert "no such folder or submission: " in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -98,7 +98,7 @@ def zip_points(zip_path: Path) -> dict[str, float]:
 
 
 def find_submissions(paths: list[Path]) -> list[Path]:
-    """Expand folders into the notebooks and zips they hold (sorted); keep files as given."""
+    """Expand folders into the notebooks and zips they hold (sorted); keep files as given; refuse a missing folder."""
     out: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
@@ -106,8 +106,11 @@ def find_submissions(paths: list[Path]) -> list[Path]:
             if not found:
                 raise GradingError(f"{path} holds no .ipynb notebooks or .zip submissions")
             out.extend(found)
+        elif not path.exists() and path.suffix not in (".ipynb", ".zip"):
+            # A mistyped folder would otherwise grade as one missing file, on every shard of a cluster job.
+            raise GradingError(f"no such folder or submission: {path}")
         else:
-            out.append(path)
+            out.append(path)  # a missing notebook or zip gets its gradebook row saying so
     return out
 
 
