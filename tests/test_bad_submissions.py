@@ -176,4 +176,5 @@ def test_grade_command_takes_a_folder_a_prefix_and_a_zip(tmp_path, built, capsys
     assert status == 0
     book = _gradebook(tmp_path / "out" / "gradebook.csv")
     assert list(book) == ["alice"] and "not a valid notebook" in book["alice"]["error"]
-    assert "alice: 0 error: the notebook file is not a valid notebook" in capsys.readouterr().out
+    printed = capsys.readouterr().out  # one line per finished submission, as it finishes
+    assert "[1/1] alice: 0/12 in " in printed and ", error: the notebook file is not a valid notebook" in printed

@@ -14,7 +14,7 @@ from wganlab import cli
 def test_python_dash_m_works_like_the_script():
     out = subprocess.run([sys.executable, "-m", "wganlab", "--help"], capture_output=True, text=True)
     assert out.returncode == 0
-    for command in ("build", "grade", "train", "estimate", "prepare-celeba", "demo", "bench"):
+    for command in ("build", "grade", "gradebook", "report", "train", "estimate", "prepare-celeba", "demo", "bench"):
         assert command in out.stdout
 
 
@@ -33,6 +33,8 @@ def test_estimate_writes_png_and_csv(tmp_path):
     (["estimate", "--family", "nope", "--thetas", "0:1:3", "--out", "x"], "unknown family"),
     (["build", "99"], "unknown assignment"),
     (["grade", "--assignment", "05_nothing", "--out", "x", "a.ipynb"], "unknown assignment"),
+    (["report", "--out", "x"], "no x/gradebook.csv: run `wganlab grade --out x"),
+    (["report", "--out", ".", "--top", "0"], "--top must be at least 1"),
     (["prepare-celeba", "/no/such/celeba.zip", "--out", "x.npz", "--n", "5"], "/no/such/celeba.zip"),
     (["train", "--data", "celeba", "--celeba", "/no/such.npz", "--out", "x"], "prepare-celeba"),
 ])

@@ -1,10 +1,16 @@
 """Sharded grading: ``wganlab grade --shard K/N`` parts merged by ``wganlab gradebook merge`` equal one
-unsharded run (cheap 01 submissions from tests/submissions.py, through the real zip)."""
+unsharded run (cheap 01 submissions from tests/submissions.py, through the real zip), also when the
+parts come from the README's SLURM array job on a real scheduler (tools/grade_array.sbatch)."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -54,14 +60,18 @@ def graded(built, tmp_path_factory):
     return root / "whole", parts, root / "merged"
 
 
-def test_sharded_then_merged_equals_one_unsharded_run(graded):
-    whole, parts, merged = graded
+def _same_grading(merged, whole):
     assert (merged / "gradebook.csv").read_text() == (whole / "gradebook.csv").read_text()
     names = sorted(p.name for p in (whole / "results").glob("*.json"))
     assert len(names) == len(NAMES) + 1
     assert sorted(p.name for p in (merged / "results").glob("*.json")) == names
     for name in names:
         assert json.loads((merged / "results" / name).read_text()) == json.loads((whole / "results" / name).read_text())
+
+
+def test_sharded_then_merged_equals_one_unsharded_run(graded):
+    whole, parts, merged = graded
+    _same_grading(merged, whole)
     sizes = [len(json.loads((p / grading.SHARD_FILE).read_text())["rows"]) for p in parts]
     assert sorted(sizes) == [1, 2, 2]
 
@@ -75,3 +85,42 @@ def test_merge_refuses_a_missing_or_duplicated_shard(graded, tmp_path):
     with pytest.raises(gradebook.MergeError, match="not a part"):
         gradebook.merge([parts[0], tmp_path], tmp_path / "c")
     assert not (tmp_path / "a" / "gradebook.csv").exists()
+
+
+SBATCH = Path(__file__).resolve().parents[1] / "tools" / "grade_array.sbatch"
+
+
+def _wait_for_job(job: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while subprocess.run(["squeue", "-h", "-j", job], capture_output=True, text=True).stdout.strip():
+        if time.monotonic() > deadline:
+            subprocess.run(["scancel", job])
+            pytest.fail(f"SLURM job {job} did not finish in {seconds:.0f} s (cancelled)")
+        time.sleep(2)
+
+
+@pytest.mark.skipif(shutil.which("sbatch") is None,
+                    reason="needs SLURM (sbatch): tools/slurm_single_node.sh starts a one-node cluster, as CI does")
+def test_readme_slurm_array_job_then_merge_equals_one_unsharded_run(graded, built, tmp_path):
+    """The README's array job (tools/grade_array.sbatch, submitted as it is) over the same folder."""
+    whole, _, _ = graded
+    nodes = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True)
+    if nodes.returncode != 0 or not {"idle", "mixed", "allocated"} & set(nodes.stdout.split()):
+        pytest.fail(f"sbatch is installed but no SLURM node is up ({nodes.stdout.strip() or nodes.stderr.strip()}): "
+                    "run tools/slurm_single_node.sh")
+    parts = tmp_path / "parts"
+    env = {**os.environ, "ASSIGNMENT": "01", "AUTOGRADER": str(built[submissions.ASSIGNMENT].autograder_zip),
+           "SUBMISSIONS": str(whole.parent / "submissions"), "PARTS": str(parts),
+           "WGANLAB": f"{sys.executable} -m wganlab"}  # the default timeout, as the unsharded run
+    # A 2-CPU node: one CPU per task, so two of the three tasks run at once.
+    submit = subprocess.run(["sbatch", "--parsable", "--array=1-3", "--cpus-per-task=1", "--time=10",
+                             f"--output={tmp_path}/grade-%A_%a.log", str(SBATCH)],
+                            cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert submit.returncode == 0, submit.stderr
+    job = submit.stdout.strip().split(";")[0]
+    _wait_for_job(job, 900)  # about 70 s on an idle 2-core node; the limit only stops a hung job
+    logs = "\n".join(p.read_text() for p in sorted(tmp_path.glob("grade-*.log")))
+    assert sorted(p.name for p in parts.iterdir()) == ["1", "2", "3"], logs
+    assert "gradebook:" in logs and logs.count("gradebook:") == 3, logs
+    assert cli.main(["gradebook", "merge", "--out", str(tmp_path / "graded"), *map(str, sorted(parts.iterdir()))]) == 0
+    _same_grading(tmp_path / "graded", whole)

@@ -1,4 +1,4 @@
-"""The ``wganlab`` command line: build, grade, gradebook, train, estimate, prepare-celeba, demo."""
+"""The ``wganlab`` command line: build, grade, gradebook, report, train, estimate, prepare-celeba, demo."""
 
 from __future__ import annotations
 
@@ -48,6 +48,9 @@ def _add_grade(sub) -> None:
     p.add_argument("--celeba", type=Path, default=None,
                    help="32x32 CelebA cache on this machine for assignment 4's convergence question "
                         "(sets WGANLAB_CELEBA for the zip's checks; else the zip's own cache, else MNIST)")
+    p.add_argument("--regrade", action="store_true",
+                   help="grade every submission again (default: a rerun on the same --out grades only the "
+                        "submissions whose results are missing or came from other bytes or another zip)")
     p.add_argument("submissions", nargs="+", type=Path,
                    help="notebooks, otter submission zips, or folders holding them")
     p.set_defaults(func=_grade)
@@ -58,12 +61,16 @@ def _grade(args) -> int:
 
     shard = grading.parse_shard(args.shard) if args.shard else None
     timeout = grading.DEFAULT_TIMEOUT if args.timeout is None else args.timeout
-    rows = grading.grade(args.assignment, args.submissions, args.out, jobs=args.jobs, timeout=timeout,
-                         autograder=args.autograder, shard=shard, celeba=args.celeba)
-    for row in rows:
-        status = f"error: {row.error}" if row.error else ""
-        print(f"{row.submission}: {row.total:g} {status}".rstrip())
-    print(f"gradebook: {args.out / 'gradebook.csv'}")
+    try:
+        rows = grading.grade(args.assignment, args.submissions, args.out, jobs=args.jobs, timeout=timeout,
+                             autograder=args.autograder, shard=shard, celeba=args.celeba, regrade=args.regrade,
+                             progress=True)
+    except grading.Interrupted as exc:
+        print(f"wganlab grade: {exc}; the results of those are in {args.out / 'results'}: rerun the same "
+              "command to grade the rest", file=sys.stderr)
+        return 128 + exc.signum
+    failed = sum(bool(row.error) for row in rows)
+    print(f"gradebook: {args.out / 'gradebook.csv'} ({len(rows)} submissions, {failed} could not be graded)")
     return 0
 
 
@@ -81,6 +88,24 @@ def _gradebook_merge(args) -> int:
 
     count = gradebook.merge(args.parts, args.out)
     print(f"merged {count} submissions from {len(args.parts)} parts: {args.out / 'gradebook.csv'}")
+    return 0
+
+
+def _add_report(sub) -> None:
+    p = sub.add_parser("report", help="what the class got wrong: pass rates, failure messages, a histogram, "
+                                      "one HTML page")
+    p.add_argument("--out", required=True, type=Path,
+                   help="the --out folder of `wganlab grade` (or of `gradebook merge`); the report goes there")
+    p.add_argument("--top", type=int, default=10, help="failure messages listed per question (default 10)")
+    p.set_defaults(func=_report)
+
+
+def _report(args) -> int:
+    from wganlab.course import report
+
+    summary, written = report.write_report(args.out, top=args.top)
+    print(report.text_summary(summary))
+    print("report: " + ", ".join(str(path) for path in written))
     return 0
 
 
@@ -162,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--debug", action="store_true",
                         help="show the traceback of user errors too (internal errors always show theirs)")
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_build, _add_grade, _add_gradebook, _add_prepare):
+    for add in (_add_build, _add_grade, _add_gradebook, _add_report, _add_prepare):
         add(sub)
     for module in INSTRUCTOR_MODULES:
         _register_or_stub(sub, module)

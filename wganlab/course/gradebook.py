@@ -73,8 +73,8 @@ def merge(parts: list[Path], out: Path) -> int:
     results.mkdir(parents=True, exist_ok=True)
     for _, name, _, folder in positioned:
         source = folder / "results" / f"{name}.json"
-        if source.is_file():
-            shutil.copyfile(source, results / f"{name}.json")
+        if source.is_file():  # a copy cut short must not look like a results file
+            atomic_write(results / f"{name}.json", lambda tmp, source=source: shutil.copyfile(source, tmp))
     def write(tmp: Path) -> None:
         with open(tmp, "w", newline="") as f:
             writer = csv.writer(f)

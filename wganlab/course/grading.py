@@ -5,6 +5,12 @@ process and scratch folder, several at once, under a wall-clock limit that otter
 have. Every submission gets a gradebook row: a submission that cannot be graded scores zero on
 every question and the ``error`` column says why.
 
+A rerun on the same ``out`` folder grades only the submissions whose results file is missing or
+was graded from other bytes or another zip (:mod:`wganlab.course.results`), then rewrites the
+gradebook from all results; ``regrade=True`` grades everything again. Every file is written
+atomically, and an interrupted run (SIGINT, SIGTERM, SIGKILL) loses only the submissions in flight
+(:mod:`wganlab.course.watchdog` ends their otter runs).
+
 ``shard=(K, N)`` grades the K-th of N parts (the sorted submission names dealt round-robin, so
 every machine computes the same split) and records it in ``shard.json`` beside the gradebook;
 :mod:`wganlab.course.gradebook` merges the parts.
@@ -13,24 +19,29 @@ every machine computes the same split) and records it in ``shard.json`` beside t
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import warnings
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from pathlib import Path
 
-from wganlab.course.functions import ASSIGNMENTS, REPO_ROOT, questions as assignment_questions, resolve_assignment
+from wganlab.course import results as results_file
+from wganlab.course.functions import REPO_ROOT, questions as assignment_questions, resolve_assignment
 from wganlab.course.guard import PROGRESS_ENV
 from wganlab.course.isolation import TRAIN_ENV
+from wganlab.course.progress import Progress
+from wganlab.course.results import Inputs, Row, file_sha256, parse_results
+from wganlab.course.watchdog import Children, kill_group
 from wganlab.errors import UserError
 from wganlab.files import atomic_write
 
@@ -46,19 +57,16 @@ class GradingError(UserError, ValueError):
     """Bad arguments to the grader (no autograder zip, no submissions)."""
 
 
-@dataclass
-class Row:
-    """One submission's line of the gradebook."""
+class Interrupted(KeyboardInterrupt):
+    """A grading stopped by SIGINT or SIGTERM: ``graded`` of ``todo`` submissions were finished."""
 
-    submission: str
-    scores: dict[str, float] = field(default_factory=dict)
-    error: str = ""
-    seconds: float = 0.0
+    def __init__(self, signum: int, graded: int, todo: int) -> None:
+        super().__init__(f"interrupted by {signal.Signals(signum).name} after grading {graded} of {todo}")
+        self.signum, self.graded, self.todo = signum, graded, todo
 
-    @property
-    def total(self) -> float:
-        """Points scored, over all autograded questions."""
-        return round(float(sum(self.scores.values())), 6)
+
+class _Stopped(Exception):
+    """Raised in a grading thread whose otter run was killed because the whole grading stops."""
 
 
 def autograder_zip(assignment: str, dist: Path = REPO_ROOT / "dist") -> Path:
@@ -90,7 +98,7 @@ def zip_points(zip_path: Path) -> dict[str, float]:
 
 
 def find_submissions(paths: list[Path]) -> list[Path]:
-    """Expand folders into the notebooks and zips they hold (sorted); keep files as given."""
+    """Expand folders into the notebooks and zips they hold (sorted); keep files as given; refuse a missing folder."""
     out: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
@@ -98,28 +106,12 @@ def find_submissions(paths: list[Path]) -> list[Path]:
             if not found:
                 raise GradingError(f"{path} holds no .ipynb notebooks or .zip submissions")
             out.extend(found)
+        elif not path.exists() and path.suffix not in (".ipynb", ".zip"):
+            # A mistyped folder would otherwise grade as one missing file, on every shard of a cluster job.
+            raise GradingError(f"no such folder or submission: {path}")
         else:
-            out.append(path)
+            out.append(path)  # a missing notebook or zip gets its gradebook row saying so
     return out
-
-
-def parse_results(results: dict) -> dict[str, float]:
-    """Score per question from otter's Gradescope ``results.json`` dictionary (maxima come from the zip)."""
-    scores: dict[str, float] = {}
-    for test in results.get("tests", []):
-        if test.get("max_score") is None:  # the "Public Tests" summary carries no points
-            continue
-        # otter splits a question into "name - 1", "name - 2"... entries; sum them per question.
-        question = str(test.get("name", "")).split(" - ")[0].strip()
-        scores[question] = scores.get(question, 0.0) + float(test.get("score") or 0.0)
-    return scores
-
-
-def _kill_group(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _progress(path: Path) -> str:
@@ -165,24 +157,32 @@ def _failure_reason(log_text: str, progress: str) -> str:
 
 
 def grade_one(zip_path: Path, submission: Path, results_dir: Path, timeout: float, label: str,
-              extra_env: dict[str, str] | None = None) -> Row:
-    """Grade one submission with ``otter run`` in a scratch folder; never raises for bad work."""
+              extra_env: dict[str, str] | None = None, inputs: Inputs | None = None,
+              children: Children | None = None) -> Row:
+    """Grade one submission with ``otter run`` in a scratch folder into ``results_dir/LABEL.json``.
+
+    Never raises for bad work: a submission that cannot be graded gets a results file with the
+    reason. ``inputs`` are recorded in that file (default: hashed here); ``children`` tracks the
+    otter run so that an interrupted grading ends it (then this raises and writes nothing).
+    """
     start = time.perf_counter()
     row = Row(label)
+    if inputs is None:
+        inputs = _inputs(submission, file_sha256(zip_path), None, timeout)
     row.error = check_submission(submission)
+    results = None
     if not row.error:
-        _run_otter(zip_path, submission, results_dir, timeout, row, extra_env or {})
+        results = _run_otter(zip_path, submission, timeout, row, extra_env or {}, children)
     if row.error:  # the same file shape as otter's, so every submission has its results file
-        error_results = {"score": 0, "tests": [{"name": "Autograder Error", "visibility": "visible",
-                                                "status": "failed", "output": row.error}]}
-        (results_dir / f"{label}.json").write_text(json.dumps(error_results, indent=1) + "\n")
+        results = results_file.error_results(row.error)
+    results_file.write(results_dir / f"{label}.json", results, inputs, row.error)
     row.seconds = time.perf_counter() - start
     return row
 
 
-def _run_otter(zip_path: Path, submission: Path, results_dir: Path, timeout: float, row: Row,
-               extra_env: dict[str, str]) -> None:
-    """``otter run`` one submission; fill ``row`` with its scores or the reason it has none."""
+def _run_otter(zip_path: Path, submission: Path, timeout: float, row: Row, extra_env: dict[str, str],
+               children: Children | None) -> dict | None:
+    """``otter run`` one submission; return otter's results, or None with the reason in ``row.error``."""
     with tempfile.TemporaryDirectory(prefix="wganlab-grade-") as scratch:
         scratch = Path(scratch)
         local = scratch / "submission" / submission.name
@@ -198,23 +198,38 @@ def _run_otter(zip_path: Path, submission: Path, results_dir: Path, timeout: flo
                PROGRESS_ENV: str(progress), **extra_env}
         env.pop(TRAIN_ENV, None)  # the kernel never trains: only the guard's isolated process does
         log = scratch / "otter.log"
+        if children is not None and children.stopping:
+            raise _Stopped
         with open(log, "w") as log_file:
             proc = subprocess.Popen(cmd, cwd=scratch, stdout=log_file, stderr=subprocess.STDOUT, env=env,
                                     start_new_session=True, stdin=subprocess.DEVNULL)
+            if children is not None:
+                children.started(proc)
             try:
                 proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
-                _kill_group(proc)
+                kill_group(proc.pid)
                 proc.wait()
                 where = _progress(progress)
                 row.error = f"timed out after {timeout:g} s" + (f" while running {where}" if where else "")
-        results_file = out / "results.json"
-        if not row.error and results_file.is_file():
-            results = json.loads(results_file.read_text())
+            finally:
+                if children is not None:
+                    children.ended(proc)
+        if children is not None and children.stopping:
+            raise _Stopped  # killed by the interruption, not by the submission: no results for it
+        results_path = out / "results.json"
+        if not row.error and results_path.is_file():
+            results = json.loads(results_path.read_text())
             row.scores = parse_results(results)
-            shutil.copyfile(results_file, results_dir / f"{row.submission}.json")
-        elif not row.error:
+            return results
+        if not row.error:
             row.error = _failure_reason(log.read_text(errors="replace"), _progress(progress))
+    return None
+
+
+def _inputs(submission: Path, zip_sha256: str, celeba_sha256: str | None, timeout: float) -> Inputs:
+    digest = file_sha256(submission) if submission.is_file() else None
+    return Inputs(digest, zip_sha256, celeba_sha256, float(timeout))
 
 
 def _labels(submissions: list[Path]) -> list[str]:
@@ -245,15 +260,6 @@ def shard_indices(labels: list[str], shard: tuple[int, int]) -> list[int]:
     return sorted(i for rank, i in enumerate(order) if rank % n == k - 1)
 
 
-def file_sha256(path: Path) -> str:
-    """Hex SHA-256 of a file (the autograder zip a shard was graded with)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def write_gradebook(rows: list[Row], questions: list[str], maxima: dict[str, float], path: Path) -> None:
     """Write the gradebook CSV atomically: base columns, then one column per question."""
     max_total = round(sum(maxima.get(q, 0.0) for q in questions), 6)
@@ -268,6 +274,55 @@ def write_gradebook(rows: list[Row], questions: list[str], maxima: dict[str, flo
     atomic_write(path, write)
 
 
+def gradebook_questions(assignment: str, maxima: dict[str, float], zip_path: Path) -> list[str]:
+    """The gradebook's question columns: the assignment's order, checked against the zip's tests."""
+    name = resolve_assignment(assignment)
+    expected = list(assignment_questions(name))
+    if set(expected) != set(maxima):
+        raise GradingError(
+            f"--assignment {name} grades {', '.join(expected)}, but {zip_path} holds tests for "
+            f"{', '.join(sorted(maxima))}: is it another assignment's autograder zip?")
+    return expected
+
+
+_TMP = re.compile(r"^\..+\.(\d+)\.[0-9a-f]{8}\.tmp")  # wganlab.files.atomic_write's temporary names
+
+
+def _remove_orphan_temporaries(folder: Path) -> None:
+    """Delete temporary files that a killed grader's atomic writes left (their writer's pid is gone)."""
+    for path in folder.iterdir():
+        match = _TMP.match(path.name)
+        if match and not _alive(int(match.group(1))):
+            path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextmanager
+def _sigterm_as_interrupt():
+    """Within the block, SIGTERM (scancel, kubectl delete, kill) unwinds like Ctrl-C (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def raise_interrupt(signum, frame):
+        raise Interrupted(signum, 0, 0)
+
+    previous = signal.signal(signal.SIGTERM, raise_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def grade(
     assignment: str,
     submissions: list[Path],
@@ -278,29 +333,36 @@ def grade(
     autograder: Path | None = None,
     shard: tuple[int, int] | None = None,
     celeba: Path | None = None,
+    regrade: bool = False,
+    progress: bool = False,
 ) -> list[Row]:
     """Grade ``submissions`` (files or folders) into ``out/gradebook.csv`` and ``out/results/``.
 
-    ``autograder`` overrides the zip found under ``dist``; ``shard=(K, N)`` grades only the K-th
-    of N parts (see the module doc); ``celeba`` is a 32x32 faces cache on this machine for 04's
-    convergence question. Returns one row per graded submission.
+    ``autograder`` overrides the zip found under ``dist`` (its tests must be ``assignment``'s
+    questions); ``shard=(K, N)`` grades only the K-th of N parts (see the module doc); ``celeba``
+    is a 32x32 faces cache on this machine for 04's convergence question. Submissions whose
+    results in ``out`` came from the same bytes and zip are not graded again unless ``regrade``.
+    ``progress`` prints a line per finished submission (and a bar on a terminal). Returns one row
+    per submission of this run (of this shard), in gradebook order.
+    Raises :class:`Interrupted` on SIGINT/SIGTERM, after ending the otter runs in flight.
     """
     zip_path = Path(autograder) if autograder is not None else autograder_zip(assignment, dist)
     if not zip_path.is_file():
         raise GradingError(f"no autograder zip at {zip_path}")
     maxima = zip_points(zip_path)
+    questions = gradebook_questions(assignment, maxima, zip_path)
     submissions = find_submissions(list(submissions))
     if not submissions:
         raise GradingError("no submissions given")
     if jobs < 1 or timeout <= 0:
         raise GradingError("--jobs must be at least 1 and --timeout positive")
-    extra_env = {}
+    extra_env, celeba_sha256 = {}, None
     if celeba is not None:
         celeba = Path(celeba).expanduser().resolve()
         if not celeba.is_file():
             raise GradingError(f"--celeba {celeba}: no such file (a 32x32 cache from "
                                "`wganlab prepare-celeba SRC --out FILE --size 32`)")
-        extra_env[FACES_ENV] = str(celeba)
+        extra_env[FACES_ENV], celeba_sha256 = str(celeba), file_sha256(celeba)
     labels = _labels(submissions)
     positions = list(range(len(submissions)))
     if shard is not None:
@@ -308,16 +370,48 @@ def grade(
     out = Path(out)
     results_dir = out / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        rows = list(pool.map(lambda i: grade_one(zip_path, submissions[i], results_dir, timeout, labels[i], extra_env),
-                             positions))
-    name = zip_path.stem
-    ordered = [q for q in (assignment_questions(name) if name in ASSIGNMENTS else []) if q in maxima]
-    questions = ordered + sorted(q for q in maxima if q not in ordered)
-    write_gradebook(rows, questions, maxima, out / "gradebook.csv")
+    _remove_orphan_temporaries(results_dir)
+    zip_sha256 = file_sha256(zip_path)
+    inputs = {i: _inputs(submissions[i], zip_sha256, celeba_sha256, timeout) for i in positions}
+    rows: dict[int, Row] = {}
+    for i in positions:
+        previous = None if regrade else results_file.read(results_dir / f"{labels[i]}.json")
+        if results_file.is_current(previous, inputs[i]):
+            rows[i] = results_file.row_from(previous, labels[i])
+    todo = [i for i in positions if i not in rows]
+    max_total = round(sum(maxima.values()), 6)
+    if progress and rows:
+        print(f"{len(rows)} of {len(positions)} submissions already graded from the same files and zip in "
+              f"{results_dir} (--regrade grades them again)", flush=True)
+    with Children() as children, _sigterm_as_interrupt(), \
+            Progress(len(todo), max_total, skipped=len(rows), show=progress) as bar:
+        pool = ThreadPoolExecutor(max_workers=jobs)
+        futures = {pool.submit(grade_one, zip_path, submissions[i], results_dir, timeout, labels[i], extra_env,
+                               inputs[i], children): i for i in todo}
+        try:
+            pending = set(futures)
+            while pending:
+                finished, pending = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    rows[futures[future]] = future.result()
+                    bar.finished(rows[futures[future]])
+                bar.tick()
+        except KeyboardInterrupt as exc:
+            children.kill_all()
+            pool.shutdown(wait=True, cancel_futures=True)
+            signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+            raise Interrupted(signum, bar.done, len(todo)) from None
+        except BaseException:
+            children.kill_all()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown()
+    ordered = [rows[i] for i in positions]
+    write_gradebook(ordered, questions, maxima, out / "gradebook.csv")
     if shard is not None:
         manifest = {"shard": shard[0], "of": shard[1], "autograder": zip_path.name,
-                    "autograder_sha256": file_sha256(zip_path), "submissions_in_all_shards": len(labels),
+                    "autograder_sha256": zip_sha256, "submissions_in_all_shards": len(labels),
                     "rows": [{"submission": labels[i], "position": i} for i in positions]}
-        (out / SHARD_FILE).write_text(json.dumps(manifest, indent=1) + "\n")
-    return rows
+        text = json.dumps(manifest, indent=1) + "\n"
+        atomic_write(out / SHARD_FILE, lambda tmp: tmp.write_text(text))
+    return ordered
