@@ -10,9 +10,13 @@ the corpus is a real threat: there the patched numpy earns points and the hidden
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
 import json
+import re
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -21,8 +25,9 @@ import submissions
 from wganlab.course import grading
 from wganlab.course.build import GUARD_PLUGIN
 
-# The isolated process starts Python and TensorFlow a second time: 45 s was too short on a loaded machine.
-TIMEOUT = 180.0
+# Three Pythons with TensorFlow (the public process, the kernel, the hidden process) and the
+# infinite loop's question limit: 180 s was too short on a loaded machine.
+TIMEOUT = 480.0
 CASES = {case.name: case for case in submissions.CASES}
 
 
@@ -44,8 +49,33 @@ def corpus(built, tmp_path_factory):
 
 
 def _visible(results_file: Path) -> str:
+    """Every field of a results file a student sees: the top-level output and the visible entries."""
     results = json.loads(results_file.read_text())
-    return "\n".join(t.get("output", "") for t in results["tests"] if t.get("visibility") == "visible")
+    return "\n".join([str(results.get("output") or "")] + [
+        f"{t.get('name', '')}\n{t.get('output', '')}" for t in results["tests"] if t.get("visibility") == "visible"])
+
+
+def _hidden_entries(results_file: Path) -> str:
+    results = json.loads(results_file.read_text())
+    return "\n".join(t.get("output", "") for t in results["tests"] if t.get("visibility") != "visible")
+
+
+def decoded(text: str) -> list[str]:
+    """``text`` and every reading of it a leak could use: base64, hex and zlib-in-base64 runs decoded, reversed."""
+    out = [text, text[::-1]]
+    for run in re.findall(r"[A-Za-z0-9+/]{40,}={0,2}", text):
+        try:
+            data = base64.b64decode(run + "=" * (-len(run) % 4))
+        except (binascii.Error, ValueError):
+            continue
+        out.append(data.decode("utf-8", errors="replace"))
+        try:
+            out.append(zlib.decompress(data).decode("utf-8", errors="replace"))
+        except zlib.error:
+            pass
+    for run in re.findall(r"(?:[0-9a-f]{2}){20,}", text):
+        out.append(bytes.fromhex(run).decode("utf-8", errors="replace"))
+    return out
 
 
 def hidden_lines(zip_path: Path) -> list[str]:
@@ -67,7 +97,8 @@ def hidden_lines(zip_path: Path) -> list[str]:
 
 def test_corpus_has_every_kind_of_failure():
     kinds = {"syntax_error", "missing_function", "raises", "returns_nan", "wrong_shape", "infinite_loop",
-             "prints_megabytes", "calls_exit", "reseeds_and_patches", "overwrites_names", "reads_hidden_tests"}
+             "prints_megabytes", "calls_exit", "reseeds_and_patches", "overwrites_names", "reads_hidden_tests",
+             "encodes_hidden_files"}
     assert kinds <= set(CASES)
 
 
@@ -95,13 +126,27 @@ def test_no_hidden_text_reaches_what_students_see(built, corpus):
     lines = hidden_lines(built[submissions.ASSIGNMENT].autograder_zip)
     assert len(lines) > 50
     for path in sorted(results.glob("*.json")):
-        visible = _visible(path)
+        visible = "\n".join(decoded(_visible(path)))
         quoted = [line for line in lines if line in visible]
         assert not quoted, f"{path.stem}: students would see {quoted[:3]}"
     # The leaking case did read the hidden files: its hidden entries (instructors only) quote them.
-    hidden = json.loads((results / "reads_hidden_tests.json").read_text())
-    hidden_text = "\n".join(t.get("output", "") for t in hidden["tests"] if t.get("visibility") != "visible")
-    assert any(line in hidden_text for line in lines)
+    assert any(line in _hidden_entries(results / "reads_hidden_tests.json") for line in lines)
+
+
+def test_hidden_files_sent_out_encoded_reach_no_student_visible_field(built, corpus):
+    """The encoding submission read what it could and sent it out base64, hex, reversed and zlib'd,
+    through its public message, stdout, shared files, the environment and the check package:
+    decoded every way, no field a student sees holds a line of hidden text."""
+    rows, results, _ = corpus
+    lines = hidden_lines(built[submissions.ASSIGNMENT].autograder_zip)
+    path = results / "encodes_hidden_files.json"
+    visible = "\n".join(decoded(_visible(path)))
+    assert "ValueError" in visible and len(visible) > 1000, "the public case did not send its message"
+    quoted = [line for line in lines if line in visible]
+    assert not quoted, f"students would see {quoted[:3]}"
+    # Control: the hidden process, which had the checks, did leak into the instructors' entries,
+    # so the attack reads real hidden files and the decoding finds them.
+    assert any(line in "\n".join(decoded(_hidden_entries(path))) for line in lines)
 
 
 def test_without_the_guard_the_corpus_cheats_leaks_and_dies(built, tmp_path):
