@@ -46,8 +46,8 @@ PROGRESS_ENV = "WGANLAB_PROGRESS_FILE"
 # The kernel grades nothing, so its cells only matter for the time they take: one cell may run
 # CELL_LIMIT seconds, all of them KERNEL_BUDGET (03's slowest cell at its default schedule took
 # 36 s on 2 cores, its whole notebook 100 s: NOTES.md, "Notebook cells at their default schedules").
-CELL_LIMIT = 120.0
-KERNEL_BUDGET = 240.0
+CELL_LIMIT = 90.0
+KERNEL_BUDGET = 150.0
 WITHHELD = ("[message withheld: it quotes the autograder's hidden tests or expected values. "
             "Make your functions return values instead of reading files beside the notebook.]")
 MISSING_HINT = ("Hint: {name} was not a function when the tests ran: its cell raised an error (a "
