@@ -1,10 +1,10 @@
 """Grade the corpus of bad submissions (tests/submissions.py) with ``wganlab grade`` and the real zip.
 
-One ``grade`` call grades the whole corpus (two jobs, a 180 s limit per submission, which the
-infinite loop hits); each case then checks its own row: the questions it breaks score zero, every
+One ``grade`` call grades the whole corpus (two jobs, a generous limit per submission; the
+infinite loop costs only its question's own limit); each case then checks its own row: the questions it breaks score zero, every
 other question keeps its full points, the error column and the "Public Tests" output say what
 went wrong, and nothing a student sees quotes the hidden tests, the check module or the expected
-values. The same two guarded cases graded with the guard plugin removed from the zip show that
+values, decoded from base64, hex, zlib or reversed. The same guarded cases graded with the guard plugin removed from the zip show that
 the corpus is a real threat: there the patched numpy earns points and the hidden text leaks.
 """
 
@@ -222,3 +222,15 @@ def test_grade_command_takes_a_folder_a_prefix_and_a_zip(tmp_path, built, capsys
     book = _gradebook(tmp_path / "out" / "gradebook.csv")
     assert list(book) == ["alice"] and "not a valid notebook" in book["alice"]["error"]
     assert "alice: 0 error: the notebook file is not a valid notebook" in capsys.readouterr().out
+
+
+def test_progress_text_a_submission_wrote_never_reaches_the_error_column(tmp_path):
+    """The kernel (student code) can write the progress file: only the guard's own forms are quoted."""
+    path = tmp_path / "progress.txt"
+    for text in ("code cell 11 of 13: thetas = np.linspace(-1, 1, 21)",
+                 "checking question wgan_gp_convergence (hidden grading process)"):
+        path.write_text(text)
+        assert grading._progress(path) == text
+    for text in ("def check_kl_divergence(kl_divergence): ...", "code cell 1 of 2: " + "x" * 200):
+        path.write_text(text)
+        assert grading._progress(path) == ""

@@ -176,8 +176,11 @@ def merge_results(results, snapshot: dict[str, bytes], public: dict, hidden: dic
         case_results = []
         for tc in test_file.test_cases:
             queue = reported[bool(tc.hidden)]
-            passed, message = queue.pop(0) if queue else (False, isolation.STOPPED.format(
-                why="it did not report this case"))
+            case = queue.pop(0) if queue else None
+            # The reports come from processes that ran student code: anything but [bool, str] is not a result.
+            if not (isinstance(case, list) and len(case) == 2 and isinstance(case[0], bool) and isinstance(case[1], str)):
+                case = [False, isolation.STOPPED.format(why="it did not report this case")]
+            passed, message = case
             case_results.append(TestCaseResult(test_case=tc, passed=bool(passed), message=str(message)))
         test_file.test_case_results = case_results
         rebuilt[test_file.name] = test_file

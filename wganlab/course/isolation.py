@@ -7,7 +7,7 @@ runs it takes a :func:`take_snapshot` (the submission, the zip's ``files/`` and 
 memory and deletes the hidden material from disk (:func:`seal_disk`); then it grades in two fresh
 processes, each running::
 
-    python -P -m wganlab.course.isolation ROOT STATE.json --role public|hidden --questions Q1,Q2
+    python -P -m wganlab.course.isolation ROOT STATE.json --role public|hidden --questions Q1,Q2 [--hung F]
 
 - the **public** process, before the kernel starts, in a folder holding only the notebook and
   the public test cases (:func:`public_test_source`): no check module, no expected value, no
@@ -264,13 +264,11 @@ def run_role(files: dict[str, bytes], role: str, progress: str | None = None,
             cmd = [sys.executable, "-P", "-m", "wganlab.course.isolation", str(root / "snapshot"), str(state_path),
                    "--role", role, "--questions", ",".join(remaining),
                    "--limits", json.dumps({q: limits[q] for q in remaining}), "--hung", ",".join(graded.hung)]
-            if progress:
-                cmd += ["--progress", progress]
             log = root / f"log-{attempt}.txt"
             with open(log, "w") as out:  # a submission's prints go here, never into the results
                 proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT,
                                         stdin=subprocess.DEVNULL, start_new_session=True)
-                killed = _watch(proc, state_path, limits, startup)
+                killed = _watch(proc, state_path, limits, startup, progress, role, remaining)
             state = _state(state_path)
             done, current = state.get("questions", {}), state.get("current")
             graded.hung += [name for name in state.get("hung", []) if name not in graded.hung]
@@ -315,18 +313,23 @@ def _why(returncode, log: Path, killed: str) -> str:
     return f"exit status {returncode}" + (f": {lines[-1][-300:]}" if lines else "")
 
 
-def _watch(proc: subprocess.Popen, state_path: Path, limits: dict[str, float], startup: float) -> str:
+def _watch(proc: subprocess.Popen, state_path: Path, limits: dict[str, float], startup: float,
+           progress: str | None = None, role: str = "", questions: list[str] = ()) -> str:
     """Wait for ``proc``; kill its group when a question (or the start) runs past its limit. Returns
-    'question', 'startup' or '' (it ended by itself)."""
+    'question', 'startup' or '' (it ended by itself). Writes which question runs to ``progress``."""
     started, current, since = time.monotonic(), None, None
     while proc.poll() is None:
         time.sleep(0.25)
         now = time.monotonic()
         # The state file is written by the process that runs student code, so its word only says
-        # which question runs now; the clock is this process's own, and the whole run is capped.
+        # which question runs now, and only a question name of ours is taken (the progress file can
+        # reach a gradebook's error column); the clock is this process's own, and the run is capped.
         name = _state(state_path).get("current")
+        name = name if name in questions else None
         if name != current:
             current, since = name, now
+            if progress and current:
+                Path(progress).write_text(f"checking question {current} ({role} grading process)")
         over = (current is None and now - started > startup) or (
             current is not None and now - since > limits.get(current, DEFAULT_LIMIT) + GRACE)
         if over or now - started > startup + sum(limits.values()) + GRACE * len(limits):
@@ -482,8 +485,7 @@ def _import_what_the_checks_use(role: str) -> None:
 
 
 def grade_snapshot(snapshot: Path, state_path: Path, role: str = "hidden", questions: list[str] | None = None,
-                   limits: dict[str, float] | None = None, progress: Path | None = None,
-                   hung: list[str] = ()) -> dict:
+                   limits: dict[str, float] | None = None, hung: list[str] = ()) -> dict:
     """Run ``role``'s cases of ``snapshot/tests/*.py`` (or of ``questions``) on the snapshot's definitions."""
     from wganlab.course.freeze import Frozen
     from wganlab.course.functions import load_namespace, notebook_globals
@@ -506,8 +508,6 @@ def grade_snapshot(snapshot: Path, state_path: Path, role: str = "hidden", quest
             namespace[name] = _hung_stub(name)
     assigned = {k: v for k, v in notebook_globals(notebook).items() if k not in namespace}
     for test in tests:
-        if progress is not None:
-            progress.write_text(f"checking question {test.stem} ({role} grading process)")
         state["current"] = test.stem
         state["questions"][test.stem] = []
         _write(state, state_path)
@@ -532,11 +532,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--role", choices=ROLES, default="hidden")
     parser.add_argument("--questions", default=None, help="comma-separated; default: every test file")
     parser.add_argument("--limits", default="{}", help="JSON {question: seconds}")
-    parser.add_argument("--progress", type=Path, default=None)
+    parser.add_argument("--progress", default=None, help=argparse.SUPPRESS)  # older guards passed it; unused
     parser.add_argument("--hung", default="", help="comma-separated notebook functions not to call again")
     args = parser.parse_args(argv)
     questions = args.questions.split(",") if args.questions else None
-    grade_snapshot(args.snapshot, args.state, args.role, questions, json.loads(args.limits), args.progress,
+    grade_snapshot(args.snapshot, args.state, args.role, questions, json.loads(args.limits),
                    [n for n in args.hung.split(",") if n])
     return 0
 
