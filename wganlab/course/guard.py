@@ -54,7 +54,6 @@ MISSING_HINT = ("Hint: {name} was not a function when the tests ran: its cell ra
                 "syntax error, say) or was deleted, or a later cell reassigned the name.")
 RETURNED_NONE_HINT = ("Hint: {name} returned None: is its body still the stub, and does every path end "
                       "with `return`?")
-ISOLATION_FAILED = isolation.STOPPED
 _NOT_CALLABLE = re.compile(r"\w+'? object is not callable")  # otter strips the message's outer quotes
 
 # Runs first in the grading kernel, before the submission's cells (otter's own init cell aside).

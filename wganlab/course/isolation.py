@@ -65,7 +65,6 @@ TIMED_OUT = ("❌ Test case failed\nQuestion {question} ran past its time limit 
 STOPPED = ("❌ Test case failed\nThe grading process stopped before this case could be checked ({why}); no "
            "points are given for it. A graded function that ends the process (os._exit, a crash) or runs out "
            "of memory does this.")
-ISOLATION_FAILED = STOPPED  # the name the guard's tests used
 
 
 def question_limit(question: str) -> float:
@@ -434,9 +433,10 @@ def run_test_file(path: Path, env: dict, notebook: Path, assigned: dict[str, int
             out.append([True, "✅ Test case passed"])
         except QuestionTimeLimit as exc:
             frames = _notebook_frames(exc, notebook)
-            if frames and callable(env.get(frames[0])):
-                env[frames[0]] = _hung_stub(frames[0], path.stem, limit)
-                hung.append(frames[0])
+            # The innermost notebook function is the one that loops: it, not its callers, is not called again.
+            if frames and callable(env.get(frames[-1])):
+                env[frames[-1]] = _hung_stub(frames[-1], path.stem, limit)
+                hung.append(frames[-1])
             where = f" (in `{frames[-1]}`)" if frames else ""
             out.append([False, TIMED_OUT.format(question=path.stem, limit=limit, where=where)])
             deadline = time.monotonic()  # the rest of this question's cases fail at once
