@@ -27,7 +27,7 @@ from wganlab.course.build import GUARD_PLUGIN
 
 # Three Pythons with TensorFlow (the public process, the kernel, the hidden process) and the
 # infinite loop's question limit: 180 s was too short on a loaded machine.
-TIMEOUT = 480.0
+TIMEOUT = 900.0
 CASES = {case.name: case for case in submissions.CASES}
 
 
