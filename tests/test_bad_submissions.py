@@ -168,7 +168,7 @@ def test_without_the_guard_the_corpus_cheats_leaks_and_dies(built, tmp_path):
     for name in ("reads_hidden_tests", "reseeds_and_patches", "calls_exit"):
         CASES[name].write(folder, ref, stu)
     out = tmp_path / "out"
-    grading.grade(submissions.ASSIGNMENT, [folder], out, jobs=2, timeout=120, autograder=unguarded)
+    grading.grade(submissions.ASSIGNMENT, [folder], out, jobs=2, timeout=TIMEOUT, autograder=unguarded)
     book = _gradebook(out / "gradebook.csv")
     visible = _visible(out / "results" / "reads_hidden_tests.json")
     assert any(line in visible for line in hidden_lines(result.autograder_zip)), "the leak did not happen"
