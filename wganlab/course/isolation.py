@@ -532,7 +532,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--role", choices=ROLES, default="hidden")
     parser.add_argument("--questions", default=None, help="comma-separated; default: every test file")
     parser.add_argument("--limits", default="{}", help="JSON {question: seconds}")
-    parser.add_argument("--progress", default=None, help=argparse.SUPPRESS)  # older guards passed it; unused
     parser.add_argument("--hung", default="", help="comma-separated notebook functions not to call again")
     args = parser.parse_args(argv)
     questions = args.questions.split(",") if args.questions else None
