@@ -82,17 +82,18 @@ def hidden_lines(zip_path: Path) -> list[str]:
     """Distinctive lines a student must never see: hidden test cases and the shipped files."""
     from wganlab.course.guard import split_test_file
 
-    lines = []
+    lines, public = [], set()
     with zipfile.ZipFile(zip_path) as zf:
         for name in zf.namelist():
             if name.startswith("tests/") and name.endswith(".py"):
-                text = split_test_file(zf.read(name).decode())[0]
+                text, shown = split_test_file(zf.read(name).decode())
+                public.update(line.strip() for line in shown.splitlines())
             elif name.startswith("files/") and name.endswith((".py", ".json")):
                 text = zf.read(name).decode()
             else:
                 continue
             lines += [line.strip() for line in text.splitlines() if len(line.strip()) >= 25]
-    return lines
+    return [line for line in lines if line not in public]  # a line a public test also holds is not hidden
 
 
 def test_corpus_has_every_kind_of_failure():
