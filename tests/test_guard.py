@@ -64,7 +64,7 @@ def test_guard_notebook_adds_setup_progress_and_last_cells():
     assert sources[4] == "__wganlab_mark('code cell 2 of 3: %%time')"
     assert sources[5].startswith("%%time")
     assert sources[6] == "__wganlab_mark('code cell 3 of 3: print(f(2))')"
-    assert sources[8] == "__wganlab_mark('the tests, after the last cell', arm=False)"
+    assert sources[8] == "__wganlab_mark('the tests, after the last cell', arm_next=False)"
     assert len(sources) == 9
 
 
@@ -77,7 +77,16 @@ def test_setup_cell_grades_nothing_disables_exit_limits_cells_and_marks_progress
 
     progress = tmp_path / "progress"
     originals = (Checker.__dict__["check"], Notebook.__dict__["check"], signal.getsignal(signal.SIGALRM))
-    namespace: dict = {}
+    hooks: dict = {}
+
+    class Events:  # IPython's shell.events, which the kernel has
+        def register(self, name, function):
+            hooks[name] = function
+
+    class Shell:
+        events = Events()
+
+    namespace: dict = {"get_ipython": lambda: Shell()}
     try:
         exec(guard._SETUP_CELL.format(progress=str(progress), cell_limit=0.5, budget=60.0, hung=["f"]), namespace)
         with pytest.raises(RuntimeError, match="disabled while grading"):
@@ -89,6 +98,9 @@ def test_setup_cell_grades_nothing_disables_exit_limits_cells_and_marks_progress
         assert progress.read_text() == "cell 3 of 9: train()"
         with pytest.raises(TimeoutError, match="`f` ran past its time limit"):  # hung in the public process
             namespace["f"]()
+        hooks["post_run_cell"]()  # the progress cell ends: no clock runs between cells
+        time.sleep(0.7)
+        hooks["pre_run_cell"]()  # the student's cell starts: its clock does
         start = time.monotonic()
         with pytest.raises(BaseException, match="ran past its time limit") as caught:
             while True:
@@ -97,7 +109,9 @@ def test_setup_cell_grades_nothing_disables_exit_limits_cells_and_marks_progress
                 except Exception:  # a cell's own handler does not swallow the limit
                     pass
         assert not isinstance(caught.value, Exception) and time.monotonic() - start < 5
-        namespace["__wganlab_mark"]("the end", arm=False)
+        hooks["post_run_cell"]()
+        namespace["__wganlab_mark"]("the end", arm_next=False)
+        hooks["pre_run_cell"]()  # the cell after the last mark (otter's export) runs without a clock
         assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)

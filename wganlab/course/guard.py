@@ -67,10 +67,15 @@ def __wganlab_guard_setup(progress_file, cell_limit, budget, hung):
         pass
 
     deadline = time.monotonic() + budget
+    state = {{"next": None, "armed": False}}
 
     def on_alarm(signum, frame):
-        raise CellTimeLimit(f"this cell ran past its time limit while grading ({{cell_limit:g}} s for one cell, "
-                            f"{{budget:g}} s for the whole notebook); the cells after it still run")
+        # Only inside a student's cell: an exception raised in the kernel's own loop between cells
+        # would leave it unable to answer the next execute request.
+        if state["armed"]:
+            state["armed"] = False
+            raise CellTimeLimit(f"this cell ran past its time limit while grading ({{cell_limit:g}} s for one "
+                                f"cell, {{budget:g}} s for the whole notebook); the cells after it still run")
 
     signal.signal(signal.SIGALRM, on_alarm)
 
@@ -80,8 +85,22 @@ def __wganlab_guard_setup(progress_file, cell_limit, budget, hung):
                                "called again in this run")
         return hung_function
 
-    def mark(text, arm=True):
+    def arm(*args):  # IPython's pre_run_cell: the cell after a progress cell runs under its limit
+        if state["next"] is not None:
+            state["armed"] = True
+            signal.setitimer(signal.ITIMER_REAL, state["next"])
+            state["next"] = None
+
+    def disarm(*args):  # post_run_cell
+        state["armed"] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
+
+    shell = get_ipython() if "get_ipython" in globals() else None
+    if shell is not None:
+        shell.events.register("pre_run_cell", arm)
+        shell.events.register("post_run_cell", disarm)
+
+    def mark(text, arm_next=True):
         notebook = sys._getframe(1).f_globals  # the notebook's namespace: this runs between its cells
         for name in hung:
             if callable(notebook.get(name)) and notebook[name].__name__ != "hung_function":
@@ -89,8 +108,7 @@ def __wganlab_guard_setup(progress_file, cell_limit, budget, hung):
         if progress_file:
             with open(progress_file, "w") as f:
                 f.write(text)
-        if arm:
-            signal.setitimer(signal.ITIMER_REAL, max(0.001, min(cell_limit, deadline - time.monotonic())))
+        state["next"] = max(0.001, min(cell_limit, deadline - time.monotonic())) if arm_next else None
 
     # The kernel grades nothing: the public and hidden cases run in the guard's own processes, so
     # a check here would only run a test twice (and its tests folder is gone). These are the two
@@ -136,7 +154,7 @@ def guard_notebook(nb: nbformat.NotebookNode, progress: str | None, cell_limit: 
             index += 1
             cells.append(progress_cell(index, total, cell.source))
         cells.append(cell)
-    cells.append(nbformat.v4.new_code_cell("__wganlab_mark('the tests, after the last cell', arm=False)"))
+    cells.append(nbformat.v4.new_code_cell("__wganlab_mark('the tests, after the last cell', arm_next=False)"))
     nb.cells = cells
     return nb
 
