@@ -100,12 +100,64 @@ def _zip_without_notebook(reference: dict, student: dict) -> bytes:
 
 LEAK_SOURCE = '''\
 def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None):
-    """Prints and raises with every file the grader put beside the notebook."""
-    import glob
-    text = "".join(open(f).read() for f in sorted(glob.glob("tests/*.py") + glob.glob("*.py") + glob.glob("*.json")))
+    """Prints and raises with every file the grader put beside the notebook and the check modules it loaded."""
+    import glob, sys
+    files = sorted(glob.glob("tests/*.py") + glob.glob("*.py") + glob.glob("*.json"))
+    files += [m.__file__ for n, m in sorted(sys.modules.items()) if n.startswith("wganlab_checks") and getattr(m, "__file__", None)]
+    text = "".join(open(f).read() for f in files)
     print(text)
     raise ValueError(text)
 '''
+
+# Reads whatever it can reach that may hold hidden material (the working folder and the folders
+# above it, the temporary folder, the check modules in sys.modules, what a notebook cell left in
+# the temporary folder), encodes it four ways and sends it out through every channel it has: a
+# public test's message, stdout, files in the shared temporary folder, the check package's
+# module namespace and the environment.
+ENCODE_SOURCE = '''\
+def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None):
+    """Sends out every hidden file it can read, encoded (base64, hex, reversed, zlib)."""
+    import base64, glob, os, sys, tempfile, zlib
+    tmp = tempfile.gettempdir()
+    paths = set()
+    for pattern in ("**/*", "../**/*", "../../**/*", "../../../**/*", os.path.join(tmp, "**", "*")):
+        paths.update(glob.glob(pattern, recursive=True))
+    paths.update(m.__file__ for n, m in list(sys.modules.items())
+                 if n.startswith("wganlab_checks") and getattr(m, "__file__", None))
+    text = ""
+    for path in sorted(paths):
+        if path.endswith((".py", ".json", ".txt")) and os.path.isfile(path) and os.path.getsize(path) < 400_000:
+            try:
+                with open(path, errors="replace") as f:
+                    text += f.read()
+            except OSError:
+                pass
+    data = text.encode()
+    message = "\\n".join([base64.b64encode(data).decode(), data.hex(), text[::-1],
+                           base64.b64encode(zlib.compress(data)).decode()])
+    print(message)
+    for target in ("leak.txt", os.path.join(tmp, "wganlab-leak.txt")):
+        try:
+            with open(target, "w") as f:
+                f.write(message)
+        except OSError:
+            pass
+    os.environ["WGANLAB_LEAK"] = message[:100_000]
+    try:
+        import wganlab_checks
+        vars(wganlab_checks).setdefault("INFO", []).append(message)
+    except ImportError:
+        pass
+    raise ValueError(message)
+'''
+# A notebook cell that plants what it can read where a later grading process could pick it up.
+PLANT_CELL = """\
+import glob, os, tempfile
+_text = "".join(open(p, errors="replace").read() for p in glob.glob("**/*.py", recursive=True) + glob.glob("../**/*.py", recursive=True)
+                if os.path.isfile(p))
+with open(os.path.join(tempfile.gettempdir(), "wganlab-planted.txt"), "w") as _f:
+    _f.write(_text)
+"""
 
 CASES: tuple[Case, ...] = (
     Case("reference", "the reference solution", lambda ref, stu: ref),
@@ -129,7 +181,7 @@ CASES: tuple[Case, ...] = (
          zero=frozenset({"wasserstein_1d"})),
     Case("infinite_loop", "example1_distances never returns",
          lambda ref, stu: replace_function(ref, "example1_distances", "def example1_distances(theta):\n    while True:\n        pass\n"),
-         zero=ALL, error="while running"),
+         zero=frozenset({"example1_distances"}), public=("Question example1_distances ran past its time limit",)),
     Case("prints_megabytes", "a cell prints 8 MB, and every function call prints too",
          lambda ref, stu: add_cell_after(add_cell_after(ref, "kl_divergence", "print('x' * 8_000_000)"), "wasserstein_1d",
                                          "_w = wasserstein_1d\ndef wasserstein_1d(*args, **kwargs):\n    print('called with', args, kwargs)\n    return _w(*args, **kwargs)\n")),
@@ -155,7 +207,11 @@ CASES: tuple[Case, ...] = (
          zero=frozenset({"js_divergence"}), public=("`js_divergence` was not a function when the tests ran",)),
     Case("reads_hidden_tests", "wasserstein_1d prints and raises with the hidden tests and the check module",
          lambda ref, stu: replace_function(ref, "wasserstein_1d", LEAK_SOURCE),
-         zero=frozenset({"wasserstein_1d"}), public=("message withheld",)),
+         zero=frozenset({"wasserstein_1d"}), public=("ValueError",)),
+    Case("encodes_hidden_files", "wasserstein_1d reads every hidden file it can reach and sends it out encoded "
+         "through every channel it has; a cell plants what the kernel can read",
+         lambda ref, stu: add_cell_after(replace_function(ref, "wasserstein_1d", ENCODE_SOURCE), "kl_divergence", PLANT_CELL),
+         zero=frozenset({"wasserstein_1d"}), public=("ValueError",)),
     Case("not_a_notebook", "a file named .ipynb that is not a notebook",
          lambda ref, stu: b"this is my essay, not a notebook\n", zero=ALL, error="not a valid notebook"),
     Case("zip_without_notebook", "an otter submission zip holding no notebook", _zip_without_notebook,
@@ -167,6 +223,9 @@ def write_corpus(folder: Path, reference: Path, student: Path, copies: int = 1) 
     """Write every case (``copies`` times each) into ``folder``; return ``{file stem: case}``."""
     ref = json.loads(Path(reference).read_text(encoding="utf-8"))
     stu = json.loads(Path(student).read_text(encoding="utf-8"))
+    # A student's notebook carries the student notebook's metadata (public tests only); the
+    # reference's also holds the hidden tests, which no real submission has.
+    ref["metadata"] = copy.deepcopy(stu["metadata"])
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     out = {}

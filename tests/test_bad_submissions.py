@@ -1,18 +1,22 @@
 """Grade the corpus of bad submissions (tests/submissions.py) with ``wganlab grade`` and the real zip.
 
-One ``grade`` call grades the whole corpus (two jobs, a 180 s limit per submission, which the
-infinite loop hits); each case then checks its own row: the questions it breaks score zero, every
+One ``grade`` call grades the whole corpus (two jobs, a generous limit per submission; the
+infinite loop costs only its question's own limit); each case then checks its own row: the questions it breaks score zero, every
 other question keeps its full points, the error column and the "Public Tests" output say what
 went wrong, and nothing a student sees quotes the hidden tests, the check module or the expected
-values. The same two guarded cases graded with the guard plugin removed from the zip show that
+values, decoded from base64, hex, zlib or reversed. The same guarded cases graded with the guard plugin removed from the zip show that
 the corpus is a real threat: there the patched numpy earns points and the hidden text leaks.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
 import json
+import re
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -21,8 +25,9 @@ import submissions
 from wganlab.course import grading
 from wganlab.course.build import GUARD_PLUGIN
 
-# The isolated process starts Python and TensorFlow a second time: 45 s was too short on a loaded machine.
-TIMEOUT = 180.0
+# Three Pythons with TensorFlow (the public process, the kernel, the hidden process) and the
+# infinite loop's question limit: 180 s was too short on a loaded machine.
+TIMEOUT = 900.0
 CASES = {case.name: case for case in submissions.CASES}
 
 
@@ -44,30 +49,57 @@ def corpus(built, tmp_path_factory):
 
 
 def _visible(results_file: Path) -> str:
+    """Every field of a results file a student sees: the top-level output and the visible entries."""
     results = json.loads(results_file.read_text())
-    return "\n".join(t.get("output", "") for t in results["tests"] if t.get("visibility") == "visible")
+    return "\n".join([str(results.get("output") or "")] + [
+        f"{t.get('name', '')}\n{t.get('output', '')}" for t in results["tests"] if t.get("visibility") == "visible"])
+
+
+def _hidden_entries(results_file: Path) -> str:
+    results = json.loads(results_file.read_text())
+    return "\n".join(t.get("output", "") for t in results["tests"] if t.get("visibility") != "visible")
+
+
+def decoded(text: str) -> list[str]:
+    """``text`` and every reading of it a leak could use: base64, hex and zlib-in-base64 runs decoded, reversed."""
+    out = [text, text[::-1]]
+    for run in re.findall(r"[A-Za-z0-9+/]{40,}={0,2}", text):
+        try:
+            data = base64.b64decode(run + "=" * (-len(run) % 4))
+        except (binascii.Error, ValueError):
+            continue
+        out.append(data.decode("utf-8", errors="replace"))
+        try:
+            out.append(zlib.decompress(data).decode("utf-8", errors="replace"))
+        except zlib.error:
+            pass
+    for run in re.findall(r"(?:[0-9a-f]{2}){20,}", text):
+        out.append(bytes.fromhex(run).decode("utf-8", errors="replace"))
+    return out
 
 
 def hidden_lines(zip_path: Path) -> list[str]:
     """Distinctive lines a student must never see: hidden test cases and the shipped files."""
     from wganlab.course.guard import split_test_file
 
-    lines = []
+    lines, public = [], set()
     with zipfile.ZipFile(zip_path) as zf:
         for name in zf.namelist():
             if name.startswith("tests/") and name.endswith(".py"):
-                text = split_test_file(zf.read(name).decode())[0]
+                text, shown = split_test_file(zf.read(name).decode())
+                public.update(line.strip() for line in shown.splitlines())
             elif name.startswith("files/") and name.endswith((".py", ".json")):
                 text = zf.read(name).decode()
             else:
                 continue
             lines += [line.strip() for line in text.splitlines() if len(line.strip()) >= 25]
-    return lines
+    return [line for line in lines if line not in public]  # a line a public test also holds is not hidden
 
 
 def test_corpus_has_every_kind_of_failure():
     kinds = {"syntax_error", "missing_function", "raises", "returns_nan", "wrong_shape", "infinite_loop",
-             "prints_megabytes", "calls_exit", "reseeds_and_patches", "overwrites_names", "reads_hidden_tests"}
+             "prints_megabytes", "calls_exit", "reseeds_and_patches", "overwrites_names", "reads_hidden_tests",
+             "encodes_hidden_files"}
     assert kinds <= set(CASES)
 
 
@@ -95,13 +127,27 @@ def test_no_hidden_text_reaches_what_students_see(built, corpus):
     lines = hidden_lines(built[submissions.ASSIGNMENT].autograder_zip)
     assert len(lines) > 50
     for path in sorted(results.glob("*.json")):
-        visible = _visible(path)
+        visible = "\n".join(decoded(_visible(path)))
         quoted = [line for line in lines if line in visible]
         assert not quoted, f"{path.stem}: students would see {quoted[:3]}"
     # The leaking case did read the hidden files: its hidden entries (instructors only) quote them.
-    hidden = json.loads((results / "reads_hidden_tests.json").read_text())
-    hidden_text = "\n".join(t.get("output", "") for t in hidden["tests"] if t.get("visibility") != "visible")
-    assert any(line in hidden_text for line in lines)
+    assert any(line in _hidden_entries(results / "reads_hidden_tests.json") for line in lines)
+
+
+def test_hidden_files_sent_out_encoded_reach_no_student_visible_field(built, corpus):
+    """The encoding submission read what it could and sent it out base64, hex, reversed and zlib'd,
+    through its public message, stdout, shared files, the environment and the check package:
+    decoded every way, no field a student sees holds a line of hidden text."""
+    rows, results, _ = corpus
+    lines = hidden_lines(built[submissions.ASSIGNMENT].autograder_zip)
+    path = results / "encodes_hidden_files.json"
+    visible = "\n".join(decoded(_visible(path)))
+    assert "ValueError" in visible and len(visible) > 1000, "the public case did not send its message"
+    quoted = [line for line in lines if line in visible]
+    assert not quoted, f"students would see {quoted[:3]}"
+    # Control: the hidden process, which had the checks, did leak into the instructors' entries,
+    # so the attack reads real hidden files and the decoding finds them.
+    assert any(line in "\n".join(decoded(_hidden_entries(path))) for line in lines)
 
 
 def test_without_the_guard_the_corpus_cheats_leaks_and_dies(built, tmp_path):
@@ -123,7 +169,7 @@ def test_without_the_guard_the_corpus_cheats_leaks_and_dies(built, tmp_path):
     for name in ("reads_hidden_tests", "reseeds_and_patches", "calls_exit"):
         CASES[name].write(folder, ref, stu)
     out = tmp_path / "out"
-    grading.grade(submissions.ASSIGNMENT, [folder], out, jobs=2, timeout=120, autograder=unguarded)
+    grading.grade(submissions.ASSIGNMENT, [folder], out, jobs=2, timeout=TIMEOUT, autograder=unguarded)
     book = _gradebook(out / "gradebook.csv")
     visible = _visible(out / "results" / "reads_hidden_tests.json")
     assert any(line in visible for line in hidden_lines(result.autograder_zip)), "the leak did not happen"
@@ -178,3 +224,15 @@ def test_grade_command_takes_a_folder_a_prefix_and_a_zip(tmp_path, built, capsys
     assert list(book) == ["alice"] and "not a valid notebook" in book["alice"]["error"]
     printed = capsys.readouterr().out  # one line per finished submission, as it finishes
     assert "[1/1] alice: 0/12 in " in printed and ", error: the notebook file is not a valid notebook" in printed
+
+
+def test_progress_text_a_submission_wrote_never_reaches_the_error_column(tmp_path):
+    """The kernel (student code) can write the progress file: only the guard's own forms are quoted."""
+    path = tmp_path / "progress.txt"
+    for text in ("code cell 11 of 13: thetas = np.linspace(-1, 1, 21)",
+                 "checking question wgan_gp_convergence (hidden grading process)"):
+        path.write_text(text)
+        assert grading._progress(path) == text
+    for text in ("def check_kl_divergence(kl_divergence): ...", "code cell 1 of 2: " + "x" * 200):
+        path.write_text(text)
+        assert grading._progress(path) == ""

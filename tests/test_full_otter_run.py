@@ -33,7 +33,8 @@ def test_grade_reference_and_student_notebook(assignment, built, test_files, tmp
     out = tmp_path / "out"
     dist = result.autograder_zip.parent.parent
 
-    grading.grade(assignment, [reference, student], out, jobs=2, timeout=300, dist=dist)
+    # A generous ceiling: three Pythons with TensorFlow per submission, on a loaded machine.
+    grading.grade(assignment, [reference, student], out, jobs=2, timeout=900, dist=dist)
 
     with open(out / "gradebook.csv", newline="") as f:
         reader = csv.DictReader(f)

@@ -4,13 +4,10 @@ cells it adds, and what its setup cell does inside a kernel namespace."""
 from __future__ import annotations
 
 import json
-import math
 
 import nbformat
-import numpy as np
 import pytest
 from otter.execute import Checker
-from otter.nbmeta_config import NBMetadataConfig
 from otter.test_files import ExceptionTestFile
 
 from wganlab.course import guard
@@ -51,7 +48,7 @@ def test_public_test_messages_are_not_withheld(assignment, hidden, test_files):
     assert not text.quoted_in("RuntimeError: not finished: I ran out of time, sorry about this one")
 
 
-def test_guard_notebook_adds_setup_and_progress_cells():
+def test_guard_notebook_adds_setup_progress_and_last_cells():
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell("# Title"),
         nbformat.v4.new_code_cell("def f(x):\n    return x"),
@@ -60,38 +57,64 @@ def test_guard_notebook_adds_setup_and_progress_cells():
     ])
     out = guard.guard_notebook(nb, "/tmp/progress")
     sources = [c.source for c in out.cells]
-    assert "__wganlab_guard_setup('/tmp/progress')" in sources[0]
+    assert f"__wganlab_guard_setup('/tmp/progress', {guard.CELL_LIMIT!r}, {guard.KERNEL_BUDGET!r}, [])" in sources[0]
     assert sources[1] == "# Title"
     assert sources[2] == "__wganlab_mark('code cell 1 of 3: def f(x):')"
     assert sources[3].startswith("def f")
     assert sources[4] == "__wganlab_mark('code cell 2 of 3: %%time')"
     assert sources[5].startswith("%%time")
     assert sources[6] == "__wganlab_mark('code cell 3 of 3: print(f(2))')"
-    assert len(sources) == 8
+    assert sources[8] == "__wganlab_mark('the tests, after the last cell', arm_next=False)"
+    assert len(sources) == 9
 
 
-def test_setup_cell_disables_exit_restores_patches_and_marks_progress(tmp_path):
+def test_setup_cell_grades_nothing_disables_exit_limits_cells_and_marks_progress(tmp_path, capsys):
+    """In the kernel: grader.check runs no test, exit() raises, a cell past its limit is interrupted."""
+    import signal
+    import time
+
+    from otter import Notebook
+
     progress = tmp_path / "progress"
-    test = tmp_path / "tests" / "q1.py"
-    test.parent.mkdir()
-    test.write_text(
-        "from otter.test_files import test_case\nOK_FORMAT = False\nname = 'q1'\npoints = 1\n\n"
-        "@test_case(points=1, hidden=False)\ndef test_q1(f):\n    import numpy as np, math\n"
-        "    assert not np.isclose(f(), 1.0) and not math.isclose(f(), 1.0)\n")
-    original_check, original_isclose, original_math_isclose = Checker.__dict__["check"], np.isclose, math.isclose
-    namespace: dict = {}
+    originals = (Checker.__dict__["check"], Notebook.__dict__["check"], signal.getsignal(signal.SIGALRM))
+    hooks: dict = {}
+
+    class Events:  # IPython's shell.events, which the kernel has
+        def register(self, name, function):
+            hooks[name] = function
+
+    class Shell:
+        events = Events()
+
+    namespace: dict = {"get_ipython": lambda: Shell()}
     try:
-        exec(guard._SETUP_CELL.format(progress=str(progress)), namespace)
+        exec(guard._SETUP_CELL.format(progress=str(progress), cell_limit=0.5, budget=60.0, hung=["f"]), namespace)
         with pytest.raises(RuntimeError, match="disabled while grading"):
             namespace["exit"]()
-        namespace["__wganlab_mark"]("cell 3 of 9: train()")
+        assert Checker.check("tests/q1.py", None) is None  # no test file read, none run
+        assert Notebook.check(object(), "q1") is None
+        assert "runs the tests after the notebook" in capsys.readouterr().out
+        exec("def f():\n    while True:\n        pass\n__wganlab_mark('cell 3 of 9: train()')", namespace)
         assert progress.read_text() == "cell 3 of 9: train()"
-        np.isclose = lambda *a, **k: False  # a submission's patch that would pass this test
-        math.isclose = lambda *a, **k: False
-        result = Checker.check(str(test), NBMetadataConfig(), global_env={"f": lambda: 1.0})
-        assert progress.read_text() == "checking question q1"
-        assert np.isclose is original_isclose and math.isclose is original_math_isclose
-        assert not result.test_case_results[0].passed  # graded with the real functions
+        with pytest.raises(TimeoutError, match="`f` ran past its time limit"):  # hung in the public process
+            namespace["f"]()
+        hooks["post_run_cell"]()  # the progress cell ends: no clock runs between cells
+        time.sleep(0.7)
+        hooks["pre_run_cell"]()  # the student's cell starts: its clock does
+        start = time.monotonic()
+        with pytest.raises(BaseException, match="ran past its time limit") as caught:
+            while True:
+                try:
+                    pass
+                except Exception:  # a cell's own handler does not swallow the limit
+                    pass
+        assert not isinstance(caught.value, Exception) and time.monotonic() - start < 5
+        hooks["post_run_cell"]()
+        namespace["__wganlab_mark"]("the end", arm_next=False)
+        hooks["pre_run_cell"]()  # the cell after the last mark (otter's export) runs without a clock
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     finally:
-        Checker.check, np.isclose, math.isclose = original_check, original_isclose, original_math_isclose
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        Checker.check, Notebook.check = originals[0], originals[1]
+        signal.signal(signal.SIGALRM, originals[2])
         Checker.clear_results()

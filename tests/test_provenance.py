@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import zipfile
 
 import pytest
 from otter_tests import forget_checks
 
-from wganlab.course import grading
+from wganlab.course import grading, isolation
 
 ASSIGNMENT = "04_wgan_gp_celeba"
 CACHE = "files/celeba_gray32.npz"
@@ -33,11 +34,14 @@ def test_faces_come_from_the_grading_machine_then_the_zip_then_mnist(test_files,
     if shipped:
         monkeypatch.setenv(checks.FACES_ENV, str(folder / CACHE))
         assert checks.faces_data()[1] == "celeba"
-        assert "from the grading machine's cache" in checks.convergence._faces_note("celeba", 10)
+        snapshot = {"tests/wgan_gp_convergence.py": b""}
+        note = isolation.faces_note(snapshot, {checks.FACES_ENV: str(folder / CACHE)})
+        assert "from the grading machine's cache" in note and " 10000 " in note, note
     monkeypatch.setenv(checks.FACES_ENV, str(tmp_path / "missing.npz"))
     with pytest.raises(FileNotFoundError, match="names no file"):
         checks.faces_data()
-    assert "trained on MNIST digits" in checks.convergence._faces_note("mnist", 10)
+    assert "names no file" in isolation.faces_note({"tests/wgan_gp_convergence.py": b""}, dict(os.environ))
+    assert "trained on MNIST digits" in isolation.faces_note({"tests/wgan_gp_convergence.py": b""}, {})
     forget_checks()
 
 

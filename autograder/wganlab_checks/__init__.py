@@ -11,7 +11,7 @@ files call them as ``wganlab_checks.check_NAME(...)``; they live in:
 - ``thresholds`` and ``convergence``: the short trainings and the thresholds from the seed sweeps.
 """
 
-from .convergence import (FACES_CACHE, FACES_ENV, INFO, TRAIN_ENV, check_estimator,
+from .convergence import (FACES_CACHE, FACES_ENV, TRAIN_ENV, check_estimator,
                           check_mnist_wgan_convergence, check_wgan_gp_convergence, faces_data)
 from .divergences import check_example1_distances, check_js_divergence, check_kl_divergence, check_wasserstein_1d
 from .expected import EXPECTED_FILE, compute_expected, load_expected
@@ -22,7 +22,7 @@ from .penalty import (check_critic_input_gradients, check_critic_loss_gp, check_
 from .thresholds import ESTIMATOR, FACES, GRADING_SEED, MNIST
 
 __all__ = [
-    "FACES_CACHE", "FACES_ENV", "INFO", "TRAIN_ENV", "EXPECTED_FILE", "ESTIMATOR", "FACES", "GRADING_SEED", "MNIST",
+    "FACES_CACHE", "FACES_ENV", "TRAIN_ENV", "EXPECTED_FILE", "ESTIMATOR", "FACES", "GRADING_SEED", "MNIST",
     "compute_expected", "load_expected", "faces_data", "require_tensorflow",
     "check_kl_divergence", "check_js_divergence", "check_wasserstein_1d", "check_example1_distances",
     "check_critic_loss", "check_clip_weights", "check_discriminator_loss", "check_generator_loss",

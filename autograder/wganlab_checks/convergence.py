@@ -15,7 +15,6 @@ from .thresholds import ESTIMATOR, FACES, GRADING_SEED, MNIST
 # process it starts (wganlab.course.isolation sets this variable there); in the notebook's kernel
 # they fail at once, so a zip that lost its plugin scores them 0 rather than trusting the kernel.
 TRAIN_ENV = "WGANLAB_RUN_CONVERGENCE"
-INFO: list[str] = []  # what the isolated process reports beside the scores (results' "output")
 
 
 def _trains_here(question: str) -> None:
@@ -74,15 +73,6 @@ def faces_data():
     return convergence.faces(cache if cache.is_file() else None)
 
 
-def _faces_note(label: str, n: int) -> str:
-    """One line for the results: what the WGAN-GP convergence question trained on (information, no points)."""
-    source = os.environ.get(FACES_ENV, "").strip() and "the grading machine's cache" or "the autograder zip"
-    if label == "celeba":
-        return f"wgan_gp_convergence trained on {n} grayscale CelebA faces (32x32) from {source}."
-    return ("wgan_gp_convergence trained on MNIST digits: this autograder has no CelebA cache (instructors: "
-            f"set {FACES_ENV} on the grading machine or `wganlab grade --celeba FILE`). No points depend on which.")
-
-
 def check_wgan_gp_convergence(train_step, sample_alpha):
     """A WGAN-GP trained by the student's own train_step (and sample_alpha, critic_loss_gp) makes
     progress and holds the critic's slope near 1."""
@@ -90,10 +80,9 @@ def check_wgan_gp_convergence(train_step, sample_alpha):
 
     _trains_here("wgan_gp_convergence")
     require_tensorflow("wgan_gp_convergence")
+    # What it trained on reaches the results' top-level output from the grader itself
+    # (wganlab.course.isolation.faces_note, same order), never from this process.
     images, label = faces_data()
-    note = _faces_note(label, len(images))
-    if note not in INFO:
-        INFO.append(note)
     r = convergence.faces_wgan_gp_own_step(train_step, sample_alpha, images, label, seed=GRADING_SEED)
     summary = _report(r)
     lo, hi = FACES["grad_norm_range"]

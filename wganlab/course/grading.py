@@ -114,9 +114,16 @@ def find_submissions(paths: list[Path]) -> list[Path]:
     return out
 
 
+# What the guard's progress file may say; the kernel running student code writes it, so anything
+# else (text a submission put there) never reaches the error column.
+_PROGRESS = re.compile(r"(code cell \d+ of \d+: .{0,60}|checking question [\w-]+ \((public|hidden) grading process\)"
+                       r"|the tests, after the last cell)")
+
+
 def _progress(path: Path) -> str:
-    """What the submission was running, from the guard plugin's progress file ('' when none)."""
-    return path.read_text(errors="replace").strip() if path.is_file() else ""
+    """What the submission was running, from the guard plugin's progress file ('' when none or not the guard's)."""
+    text = path.read_text(errors="replace").strip() if path.is_file() else ""
+    return text if _PROGRESS.fullmatch(text) else ""
 
 
 def check_submission(path: Path) -> str:

@@ -1,57 +1,53 @@
-"""An otter plugin that keeps grading honest against what students submit.
+"""An otter plugin that grades a submission sealed from it: :class:`GradingGuard`.
 
 otter runs the submission and the tests in one notebook kernel, with the hidden test files, the
-check module and the expected values beside the student's code. :class:`GradingGuard` (listed in
-every autograder zip's ``otter_config.json`` by ``wganlab build``) hooks three of otter's plugin
-events:
+check module and the expected values beside the student's code. Every autograder zip lists this
+plugin (``otter_config.json``, written by ``wganlab build``); it hooks three of otter's events
+(otter/run/run_autograder/runners/python_runner.py, ``PythonRunner.run``):
 
-- ``before_grading`` (the grader's process, before any student code runs): snapshot, in memory,
-  the submission file, the autograder's ``files/`` (check module, expected values) and
-  ``tests/``, the Keras config and the digit classifier's cache; derive the hidden text (hidden
-  test cases, ``files/*.py`` and ``files/*.json``) from the snapshot;
-- ``before_execution``: add cells to the notebook that (1) turn ``exit()``/``quit()`` into an
-  error instead of a dead kernel, (2) restore ``numpy``, ``math``, ``random`` and ``keras``
-  functions a submission may have monkeypatched before every question is checked, and re-import
-  the check module from its file, (3) write which cell or question is running to a progress file,
-  so that a grader which stops a submission at its time limit can say where it was;
-- ``after_grading`` (the grader's process again): grade again, for the record, in ONE fresh
-  Python process (:mod:`wganlab.course.isolation`) that loads only the snapshot's definitions and
-  runs every test case on them with the snapshot's check module; its pass/fail and messages
-  replace the kernel's, so no change a notebook cell made in the kernel (to wganlab, keras,
-  numpy, the check module...) reaches a score. The expensive convergence checks only train
-  there: in the kernel they fail at once, so a zip without this plugin scores them 0. Then any
-  message a student will see (the public test cases' messages, shown under "Public Tests") that
-  quotes the hidden text is withheld, and what the isolated checks report as information (what
-  04's convergence question trained on) becomes the results' top-level ``output``.
+- ``before_grading`` (otter's grader process, cwd the submission folder, after otter copied the
+  zip's ``files/`` and ``tests/`` there and before any student code runs): take the snapshot into
+  memory, delete the hidden material from disk (:func:`isolation.seal_disk`), make this process's
+  memory unreadable to its children, and grade the **public** cases in a fresh process that holds
+  only the notebook and those cases (:mod:`wganlab.course.isolation`);
+- ``before_execution``: add cells to the notebook that make ``grader.check`` a no-op (the kernel
+  grades nothing: its tests folder is gone, so otter's final check-all finds none either), turn
+  ``exit()``/``quit()`` into an error, record which cell runs in a progress file, and interrupt a
+  cell that runs past its limit (:data:`CELL_LIMIT`; once the kernel has used
+  :data:`KERNEL_BUDGET`, every later cell at once), so that the notebook goes on;
+- ``after_grading``: grade the **hidden** cases in another fresh process with the whole snapshot,
+  and replace otter's results with test files parsed from the snapshot whose public cases carry
+  the public process's results and whose hidden cases the hidden process's. The top-level
+  ``output`` (what 04's convergence question trained on) is written here, from the grader's own
+  inputs. A public message that still quotes hidden text is withheld; hints are added.
 
-What this does not do: a submission runs arbitrary Python in the grading kernel, so a student set
-on cheating can still read the hidden files and smuggle their content out in encoded form, or
-rewrite files on disk that the isolated process later reads (the installed wganlab, keras or
-numpy, a ``.pth`` file, a data cache created after the snapshot), or leave a process running that
-does so; and a graded function's own body runs in the isolated process, so a function that patches
-a module when called is not stopped. Like any notebook autograder, this relies on the course's
-academic-integrity rules for that. The guard stops the accidents and the casual tampering: a
-function that prints or raises with the test source, a global reseed or monkeypatch in a cell, an
-``exit()``.
+So what a student sees (the "Public Tests" box, the top-level output) never comes from a process
+that had hidden material, no notebook cell changes what the checks call, and a function that
+never returns costs only the questions that call it. What this does not stop is in the README
+(integrity section).
 """
 
 from __future__ import annotations
 
-import ast
-import json
+import ctypes
 import os
 import re
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import nbformat
 from otter.plugins import AbstractOtterPlugin
 
+from wganlab.course import isolation
+from wganlab.course.hidden_text import HiddenText, split_test_file  # noqa: F401 - split_test_file: the tests' name
+
 PROGRESS_FILE = ".wganlab_progress"
 PROGRESS_ENV = "WGANLAB_PROGRESS_FILE"
-SHINGLE = 8  # consecutive word tokens: long enough that a student's own text never matches by chance
+# The kernel grades nothing, so its cells only matter for the time they take: one cell may run
+# CELL_LIMIT seconds, all of them KERNEL_BUDGET (03's slowest cell at its default schedule took
+# 36 s on 2 cores, its whole notebook 100 s: NOTES.md, "Notebook cells at their default schedules").
+CELL_LIMIT = 90.0
+KERNEL_BUDGET = 150.0
 WITHHELD = ("[message withheld: it quotes the autograder's hidden tests or expected values. "
             "Make your functions return values instead of reading files beside the notebook.]")
 MISSING_HINT = ("Hint: {name} was not a function when the tests ran: its cell raised an error (a "
@@ -60,46 +56,68 @@ RETURNED_NONE_HINT = ("Hint: {name} returned None: is its body still the stub, a
                       "with `return`?")
 _NOT_CALLABLE = re.compile(r"\w+'? object is not callable")  # otter strips the message's outer quotes
 
-_ESCAPES = re.compile(r"\\[ntr'\"\\]")
-_TOKEN = re.compile(r"\w+")
-_LONG_NUMBER = re.compile(r"\d{10,}")
-
 # Runs first in the grading kernel, before the submission's cells (otter's own init cell aside).
-_SETUP_CELL = '''\
-def __wganlab_guard_setup(progress_file):
-    import builtins, math, random, sys
-    import numpy
-    import keras
+_SETUP_CELL = """\
+def __wganlab_guard_setup(progress_file, cell_limit, budget, hung):
+    import signal, sys, time
+    from otter import Notebook
     from otter.execute import Checker
 
-    modules = [builtins, math, random, numpy, numpy.random, numpy.linalg, keras, keras.ops,
-               keras.random, keras.utils]
-    saved = [(m, dict(vars(m))) for m in modules]
+    class CellTimeLimit(BaseException):  # not Exception: a cell's `except Exception` does not swallow it
+        pass
 
-    def mark(text):
+    deadline = time.monotonic() + budget
+    state = {{"next": None, "armed": False}}
+
+    def on_alarm(signum, frame):
+        # Only inside a student's cell: an exception raised in the kernel's own loop between cells
+        # would leave it unable to answer the next execute request.
+        if state["armed"]:
+            state["armed"] = False
+            raise CellTimeLimit(f"this cell ran past its time limit while grading ({{cell_limit:g}} s for one "
+                                f"cell, {{budget:g}} s for the whole notebook); the cells after it still run")
+
+    signal.signal(signal.SIGALRM, on_alarm)
+
+    def stub(name):
+        def hung_function(*args, **kwargs):
+            raise TimeoutError(f"`{{name}}` ran past its time limit when the autograder tested it, so it is not "
+                               "called again in this run")
+        return hung_function
+
+    def arm(*args):  # IPython's pre_run_cell: the cell after a progress cell runs under its limit
+        if state["next"] is not None:
+            state["armed"] = True
+            signal.setitimer(signal.ITIMER_REAL, state["next"])
+            state["next"] = None
+
+    def disarm(*args):  # post_run_cell
+        state["armed"] = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+    shell = get_ipython() if "get_ipython" in globals() else None
+    if shell is not None:
+        shell.events.register("pre_run_cell", arm)
+        shell.events.register("post_run_cell", disarm)
+
+    def mark(text, arm_next=True):
+        notebook = sys._getframe(1).f_globals  # the notebook's namespace: this runs between its cells
+        for name in hung:
+            if callable(notebook.get(name)) and notebook[name].__name__ != "hung_function":
+                notebook[name] = stub(name)
         if progress_file:
             with open(progress_file, "w") as f:
                 f.write(text)
+        state["next"] = max(0.001, min(cell_limit, deadline - time.monotonic())) if arm_next else None
 
-    def restore():
-        for module, attrs in saved:
-            for key, value in attrs.items():
-                if getattr(module, key, None) is not value:
-                    setattr(module, key, value)
-        for name in [n for n in sys.modules if n == "wganlab_checks" or n.startswith("wganlab_checks.")]:
-            del sys.modules[name]  # the tests import the check package again, from its files
+    # The kernel grades nothing: the public and hidden cases run in the guard's own processes, so
+    # a check here would only run a test twice (and its tests folder is gone). These are the two
+    # entry points otter's kernel code calls (otter/check/notebook.py, otter/execute/checker.py).
+    def not_here(*args, **kwargs):
+        print("grader.check: the autograder runs the tests after the notebook, in its own process")
 
-    # The one write into otter's internals (no plugin event runs in the kernel before each
-    # question): tested with otter-grader 7.0.x, which pyproject.toml pins; tests/test_guard.py
-    # checks that it marks progress and restores patches.
-    check = Checker.check.__func__
-
-    def guarded_check(cls, test_path, *args, **kwargs):
-        mark("checking question " + str(test_path).rsplit("/", 1)[-1].removesuffix(".py"))
-        restore()
-        return check(cls, test_path, *args, **kwargs)
-
-    Checker.check = classmethod(guarded_check)
+    Notebook.check = not_here
+    Checker.check = classmethod(not_here)
 
     def no_exit(*args, **kwargs):
         raise RuntimeError("exit() and quit() are disabled while grading; the cells after this one still run")
@@ -107,89 +125,36 @@ def __wganlab_guard_setup(progress_file):
     return mark, no_exit
 
 
-__wganlab_mark, exit = __wganlab_guard_setup({progress!r})
+__wganlab_mark, exit = __wganlab_guard_setup({progress!r}, {cell_limit!r}, {budget!r}, {hung!r})
 quit = exit
 del __wganlab_guard_setup
-'''
-
-
-def _normalise(text: str) -> list[str]:
-    """Word tokens of ``text``, with backslash escapes (as repr() writes them) read as spaces."""
-    return _TOKEN.findall(_ESCAPES.sub(" ", text))
-
-
-def _shingles(text: str) -> set[tuple[str, ...]]:
-    tokens = _normalise(text)
-    return {tuple(tokens[i:i + SHINGLE]) for i in range(max(0, len(tokens) - SHINGLE + 1))}
-
-
-def split_test_file(source: str) -> tuple[str, str]:
-    """(hidden, public) text of one otter exception test file: hidden cases against the rest."""
-    hidden, public = [], []
-    tree = ast.parse(source)
-    for node in tree.body:
-        segment = ast.get_source_segment(source, node, padded=False) or ""
-        decorators = "".join(ast.get_source_segment(source, d) or "" for d in getattr(node, "decorator_list", []))
-        if isinstance(node, ast.FunctionDef) and re.search(r"hidden\s*=\s*True", decorators):
-            hidden.append(segment)
-        else:
-            public.append(decorators + "\n" + segment)
-    return "\n".join(hidden), "\n".join(public)
-
-
-class HiddenText:
-    """What of the autograder a student must not see, as token shingles and long digit strings."""
-
-    def __init__(self, hidden: list[str], public: list[str]):
-        shingles = set().union(*(_shingles(t) for t in hidden)) if hidden else set()
-        self.shingles = shingles - (set().union(*(_shingles(t) for t in public)) if public else set())
-        numbers = {n for t in hidden for n in _LONG_NUMBER.findall(t)}
-        self.numbers = numbers - {n for t in public for n in _LONG_NUMBER.findall(t)}
-
-    @classmethod
-    def from_snapshot(cls, snapshot: dict[str, bytes]) -> "HiddenText":
-        """From :func:`take_snapshot`'s files: hidden cases of ``tests/*.py`` and ``files/**/*.{py,json,txt,csv}``."""
-        hidden, public = [], []
-        for name, data in sorted(snapshot.items()):
-            text = data.decode("utf-8", errors="replace")
-            if name.startswith("tests/") and name.endswith(".py"):
-                h, p = split_test_file(text)
-                hidden.append(h)
-                public.append(p)
-            elif name.startswith("files/") and Path(name).suffix in (".py", ".json", ".txt", ".csv"):
-                hidden.append(text)
-        return cls(hidden, public)
-
-    @classmethod
-    def from_source(cls, source: Path) -> "HiddenText":
-        """Read an unpacked autograder zip: ``source/tests/*.py`` and ``source/files/**/*.{py,json,txt,csv}``."""
-        return cls.from_snapshot({**_read_tree(source / "files", "files"), **_read_tree(source / "tests", "tests")})
-
-    def quoted_in(self, message: str) -> bool:
-        """True when ``message`` contains a run of hidden text or a hidden long number."""
-        if any(n in self.numbers for n in _LONG_NUMBER.findall(message)):
-            return True
-        tokens = _normalise(message)
-        return any(tuple(tokens[i:i + SHINGLE]) in self.shingles for i in range(len(tokens) - SHINGLE + 1))
+"""
 
 
 def progress_cell(index: int, total: int, source: str) -> nbformat.NotebookNode:
-    """A cell that records 'code cell K of N: <first line>' in the progress file before that cell runs."""
+    """A cell that records 'code cell K of N: <first line>' in the progress file and starts that cell's clock."""
     first = next((line.strip() for line in source.splitlines() if line.strip()), "")[:60]
     return nbformat.v4.new_code_cell(f"__wganlab_mark({f'code cell {index} of {total}: {first}'!r})")
 
 
-def guard_notebook(nb: nbformat.NotebookNode, progress: str | None) -> nbformat.NotebookNode:
-    """The submission with the setup cell first and a progress cell before each code cell."""
+def guard_notebook(nb: nbformat.NotebookNode, progress: str | None, cell_limit: float = CELL_LIMIT,
+                   budget: float = KERNEL_BUDGET, hung: list[str] = ()) -> nbformat.NotebookNode:
+    """The submission with the setup cell first, a progress cell before each code cell and a last one that stops the clock.
+
+    ``hung``: functions that never returned in the public grading process; the kernel replaces them
+    between cells by ones that fail at once, so a cell that calls one does not wait out its limit.
+    """
     # Separate cells, not a line prepended to the student's: line numbers in their tracebacks stay
     # theirs, and a cell magic (%%time) stays its cell's first line.
     total, index = sum(cell.cell_type == "code" for cell in nb.cells), 0
-    cells = [nbformat.v4.new_code_cell(_SETUP_CELL.format(progress=progress))]
+    cells = [nbformat.v4.new_code_cell(_SETUP_CELL.format(progress=progress, cell_limit=cell_limit, budget=budget,
+                                                          hung=list(hung)))]
     for cell in nb.cells:
         if cell.cell_type == "code":
             index += 1
             cells.append(progress_cell(index, total, cell.source))
         cells.append(cell)
+    cells.append(nbformat.v4.new_code_cell("__wganlab_mark('the tests, after the last cell', arm_next=False)"))
     nb.cells = cells
     return nb
 
@@ -203,111 +168,61 @@ def _function_of(question: str) -> str:
     return "one of the functions this question uses"
 
 
-ISOLATION_FAILED = ("❌ Test case failed\nThe isolated grading process stopped before this case could be "
-                    "checked ({why}); no points are given for it. A graded function that ends the process "
-                    "(os._exit, a crash) or runs out of memory does this.")
-CLASSIFIER_FILES = ("digit_classifier_v1.weights.h5", "digit_classifier_v1.json")
+def _not_dumpable() -> None:
+    """Make this process's memory (the snapshot) unreadable to the processes it starts (Linux:
+    prctl PR_SET_DUMPABLE 0; reading /proc/PID/mem then needs CAP_SYS_PTRACE, which Docker's
+    default capabilities leave out). Elsewhere a no-op."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
+        except (OSError, AttributeError):
+            pass
 
 
-def _read_tree(folder: Path, prefix: str) -> dict[str, bytes]:
-    """``{prefix/relative path: bytes}`` of every file under ``folder`` (empty when it is missing)."""
-    if not folder.is_dir():
-        return {}
-    return {f"{prefix}/{p.relative_to(folder).as_posix()}": p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
-
-
-def take_snapshot(source: Path, submission: Path | None) -> dict[str, bytes]:
-    """What the isolated process needs, read before student code runs: relative path -> bytes.
-
-    ``submission.*`` (the notebook or script), ``files/``, ``tests/``, and, where they exist,
-    ``keras/keras.json`` (the grader's Keras config) and ``cache/`` (the digit classifier).
-    """
-    snap = {**_read_tree(source / "files", "files"), **_read_tree(source / "tests", "tests")}
-    if submission is not None and Path(submission).is_file():
-        snap[f"submission{Path(submission).suffix}"] = Path(submission).read_bytes()
-    keras_json = Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras") / "keras.json"
-    if keras_json.is_file():
-        snap["keras/keras.json"] = keras_json.read_bytes()
-    cache = Path(os.environ.get("WGANLAB_CACHE") or Path.home() / ".cache" / "wganlab")
-    if all((cache / name).is_file() for name in CLASSIFIER_FILES):
-        snap.update({f"cache/{name}": (cache / name).read_bytes() for name in CLASSIFIER_FILES})
-    return snap
-
-
-def run_isolated(snapshot: dict[str, bytes], progress: str | None = None) -> tuple[dict, str]:
-    """Write ``snapshot`` to a fresh folder and grade it there in a new process: (results, why it failed or '')."""
-    from wganlab.course.isolation import TRAIN_ENV
-
-    with tempfile.TemporaryDirectory(prefix="wganlab-isolated-") as tmp:
-        root = Path(tmp)
-        for name, data in snapshot.items():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            (root / name).write_bytes(data)
-        # The working folder looks like the kernel's: the notebook, tests/ and the files otter copies
-        # beside it, so a function that reads files there reads the same. The checks use the snapshot.
-        work = root / "work"
-        work.mkdir()
-        for name, data in snapshot.items():
-            if name.startswith(("tests/", "submission")):
-                target = work / (name if name.startswith("tests/") else Path(name).name)
-            elif name.startswith("files/"):
-                target = work / name.removeprefix("files/")
-            else:
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        env = {**os.environ, TRAIN_ENV: "1", "PYTHONHASHSEED": "0", "KERAS_HOME": str(root / "keras")}
-        if "cache/" + CLASSIFIER_FILES[0] in snapshot:
-            env["WGANLAB_CACHE"] = str(root / "cache")
-        cmd = [sys.executable, "-P", "-m", "wganlab.course.isolation", str(root), str(root / "results.json")]
-        if progress:
-            cmd += ["--progress", progress]
-        log = root / "isolated.log"
-        with open(log, "w") as out:  # a submission's prints go here, never into the results
-            proc = subprocess.run(cmd, cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                  stdin=subprocess.DEVNULL)
-        results = json.loads((root / "results.json").read_text()) if (root / "results.json").is_file() else {}
-        why = ""
-        if proc.returncode != 0:
-            lines = [line for line in log.read_text(errors="replace").splitlines() if line.strip()]
-            why = f"exit status {proc.returncode}" + (f": {lines[-1][-300:]}" if lines else "")
-        return results, why
-
-
-def apply_isolated(results, snapshot: dict[str, bytes], isolated: dict, why: str) -> None:
-    """Replace otter's test files in ``results`` with the snapshot's, scored by the isolated process."""
+def merge_results(results, snapshot: dict[str, bytes], public: dict, hidden: dict, output: str = "") -> None:
+    """Replace otter's test files in ``results`` with the snapshot's, public cases scored by ``public``
+    and hidden ones by ``hidden`` (each ``{question: [[passed, message], ...]}``, in case order)."""
     from otter.test_files import ExceptionTestFile
     from otter.test_files.abstract_test import TestCaseResult
 
-    graded = isolated.get("questions", {})
     rebuilt = {}
-    for name in sorted(snapshot):
-        if not (name.startswith("tests/") and name.endswith(".py")):
-            continue
-        question = name.removeprefix("tests/").removesuffix(".py")
+    for question in isolation.questions_of(snapshot):
+        name = f"tests/{question}.py"
         test_file = ExceptionTestFile.from_string(snapshot[name].decode("utf-8"), path=name)
-        cases = graded.get(question, [])
-        reason = why or "it did not report this question"
-        test_file.test_case_results = [
-            TestCaseResult(test_case=tc, passed=bool(cases[i][0]), message=str(cases[i][1]))
-            if i < len(cases) else TestCaseResult(test_case=tc, passed=False, message=ISOLATION_FAILED.format(why=reason))
-            for i, tc in enumerate(test_file.test_cases)]
+        reported = {False: list(public.get(question, [])), True: list(hidden.get(question, []))}
+        case_results = []
+        for tc in test_file.test_cases:
+            queue = reported[bool(tc.hidden)]
+            case = queue.pop(0) if queue else None
+            # The reports come from processes that ran student code: anything but [bool, str] is not a result.
+            if not (isinstance(case, list) and len(case) == 2 and isinstance(case[0], bool) and isinstance(case[1], str)):
+                case = [False, isolation.STOPPED.format(why="it did not report this case")]
+            passed, message = case
+            case_results.append(TestCaseResult(test_case=tc, passed=bool(passed), message=str(message)))
+        test_file.test_case_results = case_results
         rebuilt[test_file.name] = test_file
     results.results = rebuilt
-    info = [line for line in isolated.get("info", []) if line]
-    if info:
-        results.set_output("\n".join(info))
+    results._catastrophic_error = None  # the kernel's results are not used, so neither is its failure
+    results.set_output(output or None)
 
 
 class GradingGuard(AbstractOtterPlugin):
-    """otter plugin: scores from an isolated process, no hidden text in visible output, no exit(), progress."""
+    """otter plugin: public and hidden cases graded in sealed processes; the kernel grades nothing."""
 
     def before_grading(self, config) -> None:
-        """Snapshot the submission and the autograder before the submission runs (cwd: the submission folder)."""
+        """Snapshot, delete the hidden files, grade the public cases (cwd: the submission folder)."""
         source = Path("..", "source").resolve()
-        self.snapshot = take_snapshot(source, Path(self.submission_path) if self.submission_path else None)
+        submission = Path(self.submission_path) if self.submission_path else None
+        self.snapshot = take_snapshot(source, submission)
         self.hidden = HiddenText.from_snapshot(self.snapshot)
+        isolation.seal_disk(source, Path.cwd(), self.snapshot)
+        _not_dumpable()
+        self.public = isolation.Report()
+        if self._gradable():
+            self.public = isolation.run_role(isolation.public_snapshot(self.snapshot), "public", self._progress())
+
+    def _gradable(self) -> bool:
+        return any(n.startswith("submission") for n in self.snapshot)
 
     def _progress(self) -> str | None:
         # `wganlab grade` names a file outside otter's folder, which otter deletes when a kernel dies.
@@ -318,24 +233,25 @@ class GradingGuard(AbstractOtterPlugin):
         """Add the guard's cells to the notebook (a .py submission runs unchanged)."""
         if isinstance(submission, str):
             return submission
-        return guard_notebook(submission, self._progress())
+        return guard_notebook(submission, self._progress(), hung=getattr(getattr(self, "public", None), "hung", []))
 
     def after_grading(self, results) -> None:
-        """Score in the isolated process; withhold public messages that quote hidden text; add hints."""
+        """Grade the hidden cases; merge; withhold public messages that quote hidden text; add hints."""
         snapshot = getattr(self, "snapshot", None)
-        if snapshot and results.results and results.catastrophic_error is None and any(n.startswith("submission") for n in snapshot):
-            isolated, why = run_isolated(snapshot, self._progress())
-            apply_isolated(results, snapshot, isolated, why)
-        hidden = getattr(self, "hidden", None)
+        if snapshot and self._gradable():
+            hidden = isolation.run_role(snapshot, "hidden", self._progress(), hung=self.public.hung)
+            merge_results(results, snapshot, self.public, hidden, isolation.faces_note(snapshot))
+        hidden_text = getattr(self, "hidden", None)
         for name, test_file in results.results.items():
             for result in getattr(test_file, "test_case_results", []):
-                if result.passed or not result.message:
-                    continue
-                if result.test_case.hidden:
-                    continue  # never shown to students unless the instructor chooses to show them
-                if hidden is not None and hidden.quoted_in(result.message):
+                if result.passed or not result.message or result.test_case.hidden:
+                    continue  # hidden messages are never shown to students unless the instructor chooses
+                if hidden_text is not None and hidden_text.quoted_in(result.message):
                     result.message = "❌ Test case failed\n" + WITHHELD
                 elif _NOT_CALLABLE.search(result.message):
                     result.message += "\n" + MISSING_HINT.format(name=_function_of(name))
                 elif "NoneType" in result.message:
                     result.message += "\n" + RETURNED_NONE_HINT.format(name=_function_of(name))
+
+
+take_snapshot = isolation.take_snapshot
