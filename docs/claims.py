@@ -63,7 +63,7 @@ def evaluate(name: str, root: Path = DOCS) -> tuple[bool, dict[str, str]]:
 def num(value: float, fmt: str = "{:.2f}") -> str:
     """``value`` formatted, with no minus sign on a figure that prints as zero."""
     text = fmt.format(value)
-    return text.lstrip("-") if float(text) == 0 else text
+    return text.lstrip("-") if float(text.replace(",", "")) == 0 else text
 
 
 def span(values, fmt: str = "{:.2f}") -> str:
@@ -180,3 +180,161 @@ def _js_flat(rows):
     holds = len(rows) >= 10 and gap < 1e-6 and max(abs(v) for v in at0) < 0.01
     return holds, {"seeds": len(rows), "max_gap": f"$10^{{{math.ceil(math.log10(gap)) if gap > 0 else -16}}}$",
                    "at_theta0_min": num(min(at0), "{:.4f}"), "at_theta0_max": num(max(at0), "{:.4f}")}
+
+
+# --- 03 GAN against WGAN: tools/gan_wgan_sweep.py (2,000 steps, seeds 0-9) ----------------------
+
+G03 = "sweeps/gan_wgan_2000steps_tf_cpu.jsonl"
+ONE, TWO = [1], [0, 1]
+
+
+def runs(rows, setting: str, digits: list[int]) -> list[dict]:
+    """The sweep's runs of one setting on ``digits``, one per seed (the first, as the summary tool keeps)."""
+    seen: dict = {}
+    for row in rows:
+        if row["setting"] == setting and row["digits"] == digits:
+            seen.setdefault(row["seed"], row)
+    return [seen[s] for s in sorted(seen)]
+
+
+def floor(rows, digits) -> float:
+    return next(r["w1"] for r in rows if r["setting"] == "real_floor" and r["digits"] == digits)
+
+
+def covers(run: dict, digits: list[int]) -> bool:
+    """At least 5 % of the samples read as each of ``digits``."""
+    return all(run["histogram"][d] >= 0.05 for d in digits)
+
+
+def checkpoints(run: dict, key: str) -> np.ndarray:
+    return np.array([c[key] for c in run["checkpoints"]])
+
+
+@claim("03.sweep_table", G03)
+def _sweep_table(rows):
+    head = ("| digits | setting | seeds | W1 mean (min–max) | diversity | digit fraction | seeds covering every digit "
+            "(≥ 5 % each) | r(training signal, W1) median (min–max) |\n| --- | --- | --- | --- | --- | --- | --- | --- |")
+    lines, holds = [head], True
+    for digits in (ONE, TWO):
+        for setting in ("gan", "wgan", "gan_rmsprop", "gan_minimax"):
+            rs = runs(rows, setting, digits)
+            holds &= len(rs) == 10
+            r = np.array([x["corr_w_estimate_w1" if setting == "wgan" else "corr_critic_loss_w1"] for x in rs])
+
+            def stat(key, fmt="{:.2f}"):
+                v = [x[key] for x in rs]
+                return f"{fmt.format(np.mean(v))} ({span(v, fmt)})"
+            lines.append(f"| {''.join(map(str, digits))} (floor {floor(rows, digits):.1f}) | {setting} | {len(rs)} "
+                         f"| {stat('w1', '{:.1f}')} | {stat('diversity')} | {stat('digit_fraction')} "
+                         f"| {sum(covers(x, digits) for x in rs)}/{len(rs)} | {np.median(r):.2f} ({span(r)}) |")
+    seconds = sum(r.get("seconds", 0.0) for r in rows if r["setting"] != "real_floor")
+    return holds, {"table": "\n".join(lines), "minutes": f"{seconds / 60:.0f}"}
+
+
+@claim("03.one_digit", G03)
+def _one_digit(rows):
+    gan, wgan = runs(rows, "gan", ONE), runs(rows, "wgan", ONE)
+    closer = sum(w["w1"] < g["w1"] for w, g in zip(wgan, gan))
+    holds = (all(covers(g, ONE) and g["digit_fraction"] >= 0.95 for g in gan) and closer == len(gan)
+             and max(w["diversity"] for w in wgan) < min(g["diversity"] for g in gan) + 0.1
+             and min(w["w1"] for w in wgan) > 1.5 * floor(rows, ONE))
+    return holds, {"seeds": len(gan), "gan_digit_fraction": pct_span([g["digit_fraction"] for g in gan]),
+                   "gan_diversity": span([g["diversity"] for g in gan]), "gan_w1": span([g["w1"] for g in gan], "{:.1f}"),
+                   "wgan_w1": span([w["w1"] for w in wgan], "{:.1f}"), "wgan_diversity": span([w["diversity"] for w in wgan]),
+                   "wgan_closer": f"{closer} of {len(gan)}", "floor": f"{floor(rows, ONE):.1f}"}
+
+
+@claim("03.minimax", G03)
+def _minimax(rows):
+    one, two = runs(rows, "gan_minimax", ONE), runs(rows, "gan_minimax", TWO)
+    dead = [r for r in one if r["digit_fraction"] == 0]
+    alive = [r for r in one if r["digit_fraction"] > 0]
+    missed_two = [r for r in two if not covers(r, TWO)]
+    gan_missed_two = [r for r in runs(rows, "gan", TWO) if not covers(r, TWO)]
+    gan_dead_one = [r for r in runs(rows, "gan", ONE) if r["digit_fraction"] == 0]
+    holds = (len(dead) >= 3 and min(r["w1"] for r in dead) > 25 and not gan_dead_one
+             and max(r["w1"] for r in alive) < 1.3 * max(g["w1"] for g in runs(rows, "gan", ONE)))
+    return holds, {"dead_one": f"{len(dead)} of {len(one)}", "alive_one": len(alive),
+                   "dead_diversity": span([r["diversity"] for r in dead]),
+                   "dead_w1": span([r["w1"] for r in dead], "{:.1f}"), "alive_w1": span([r["w1"] for r in alive], "{:.1f}"),
+                   "missed_two": f"{len(missed_two)} of {len(two)}", "covered_two": len(two) - len(missed_two),
+                   "missed_two_diversity": span([r["diversity"] for r in missed_two]) if missed_two else "none",
+                   "gan_missed_two": f"{len(gan_missed_two)} of {len(runs(rows, 'gan', TWO))}"}
+
+
+@claim("03.gan_late_instability", G03)
+def _late_instability(rows):
+    figures, holds = {}, True
+    for tag, digits in (("1", ONE), ("2", TWO)):
+        best, at, final, dmax = [], [], [], []
+        for r in runs(rows, "gan_rmsprop", digits):
+            w1, steps, dloss = checkpoints(r, "w1"), checkpoints(r, "step"), checkpoints(r, "critic_loss")
+            i = int(np.argmin(w1))
+            best.append(w1[i]), at.append(steps[i]), final.append(w1[-1]), dmax.append(dloss[i:].max())
+            holds &= bool(w1[-1] > 1.4 * w1[i] and 0 < i < len(w1) - 1)  # best mid-run, then clearly worse
+        wgan = [w["w1"] for w in runs(rows, "wgan", digits)]
+        holds &= max(best) < max(wgan) * 1.15 and min(dmax) > 2 * math.log(2)  # the WGAN's level; D loss past chance
+        figures.update({f"best_{tag}": span(best, "{:.1f}"), f"steps_{tag}": span(at, "{:,.0f}"),
+                        f"final_{tag}": span(final, "{:.1f}"), f"dloss_{tag}": span(dmax, "{:.1f}"),
+                        f"wgan_{tag}": span(wgan, "{:.1f}")})
+    two = runs(rows, "gan_rmsprop", TWO)
+    only0 = sum(r["histogram"][0] >= 0.95 and r["histogram"][1] < 0.05 for r in two)
+    only1 = sum(r["histogram"][1] >= 0.95 and r["histogram"][0] < 0.05 for r in two)
+    holds &= only0 + only1 == len(two)
+    one = runs(rows, "gan_rmsprop", ONE)
+    return holds, {**figures, "only0": only0, "only1": only1, "seeds": len(two),
+                   "digit_fraction_1": span([r["digit_fraction"] for r in one])}
+
+
+@claim("03.two_digits", G03)
+def _two_digits(rows):
+    gan, wgan = runs(rows, "gan", TWO), runs(rows, "wgan", TWO)
+    gan_missed = [g for g in gan if not covers(g, TWO)]
+    threes = [w for w in wgan if not covers(w, TWO) and int(np.argmax(w["histogram"])) == 3]
+    lower = sum(w["w1"] < g["w1"] for w, g in zip(wgan, gan))
+    holds = (lower == len(gan) and len(threes) >= len(wgan) // 2
+             and all(g["histogram"][0] > g["histogram"][1] for g in gan_missed))
+    return holds, {"gan_covered": f"{len(gan) - len(gan_missed)} of {len(gan)}", "gan_missed": len(gan_missed),
+                   "gan_missed_ones": pct_span([g["histogram"][1] for g in gan_missed]),
+                   "wgan_lower": f"{lower} of {len(gan)}", "wgan_w1": span([w["w1"] for w in wgan], "{:.1f}"),
+                   "gan_w1": span([g["w1"] for g in gan], "{:.1f}"), "threes": f"{len(threes)} of {len(wgan)}",
+                   "threes_share": pct_span([max(w["histogram"]) for w in threes]),
+                   "threes_diversity": span([w["diversity"] for w in threes]),
+                   "wgan_covered": sum(covers(w, TWO) for w in wgan)}
+
+
+@claim("03.training_signal", G03)
+def _training_signal(rows):
+    figures, holds = {}, True
+    for tag, digits in (("1", ONE), ("2", TWO)):
+        late = []
+        for r in runs(rows, "wgan", digits):
+            steps = checkpoints(r, "step")
+            keep = steps >= 800
+            late.append(np.corrcoef(checkpoints(r, "w_estimate")[keep], checkpoints(r, "w1")[keep])[0, 1])
+        full = [r["corr_w_estimate_w1"] for r in runs(rows, "wgan", digits)]
+        holds &= np.median(full) > 0.7 and min(late) < 0.5  # high overall, not over the late checkpoints
+        figures.update({f"r_{tag}": f"{np.median(full):.2f}", f"late_{tag}": span(late),
+                        f"late_median_{tag}": f"{np.median(late):.2f}"})
+    holds &= float(figures["late_median_2"]) < 0.5  # "says little on two digits"
+    one = runs(rows, "wgan", ONE)
+    peak = [checkpoints(r, "w_estimate")[checkpoints(r, "step") <= 400].max() for r in one]
+    at800 = [checkpoints(r, "w_estimate")[checkpoints(r, "step") == 800][0] for r in one]
+    w800 = [checkpoints(r, "w1")[checkpoints(r, "step") == 800][0] for r in one]
+    ratio = np.mean(w800) / floor(rows, ONE)
+    holds &= min(peak) > 10 * max(at800) and ratio > 1.5
+    gan = runs(rows, "gan", ONE)
+    d_first = [checkpoints(r, "critic_loss")[0] for r in gan]
+    d_last = [checkpoints(r, "critic_loss")[-1] for r in gan]
+    gan_ratio = np.mean([r["w1"] for r in gan]) / floor(rows, ONE)
+    holds &= np.median([r["corr_critic_loss_w1"] for r in gan]) < 0 and np.median(d_last) > np.median(d_first)
+    return holds, {**figures, "peak": span(peak, "{:.1f}"), "at800": span(at800, "{:.3f}"),
+                   "w1_800": f"{np.mean(w800):.1f}", "w1_800_over_floor": f"{ratio:.1f}",
+                   "gan_r_1": f"{np.median([r['corr_critic_loss_w1'] for r in gan]):.2f}",
+                   "d_first": span(d_first), "d_last": span(d_last), "gan_w1_over_floor": f"{gan_ratio:.1f}"}
+
+
+@claim("03.untrained_w1", "sweeps/mnist_wgan_1000steps_tf_cpu.jsonl")
+def _untrained_w1(rows):
+    init = [r["w1_init"] for r in rows if r["variant"] == "reference"]
+    return len(init) >= 10 and max(init) - min(init) < 2, {"w1_init": f"{np.mean(init):.0f}"}
