@@ -121,6 +121,14 @@ def _example1_samples(record):
                    "js_at_001": span([r["js_hist"] for r in near], "{:.4f}")}
 
 
+
+@claim("01.overlap_check", "sweeps/divergences_01.json")
+def _overlap_check(record):
+    o = record["overlap_question"]
+    holds = (abs(o["kl_pq"] - math.log(2)) < 1e-6 and math.isinf(o["kl_qp"])
+             and abs(o["js"] - 0.75 * math.log(4 / 3)) < 1e-3 and abs(o["w1_samples"] - 0.5) < 0.01)
+    return holds, {"kl_pq": f"{o['kl_pq']:.4f}", "js": f"{o['js']:.4f}", "w1": f"{o['w1_samples']:.3f}"}
+
 # --- 02 critic estimator: tools/sweep_estimator_02.py (500 steps, parallel lines) ---------------
 
 E02 = "sweeps/estimator02_500steps_tf_cpu.jsonl"
@@ -338,3 +346,34 @@ def _training_signal(rows):
 def _untrained_w1(rows):
     init = [r["w1_init"] for r in rows if r["variant"] == "reference"]
     return len(init) >= 10 and max(init) - min(init) < 2, {"w1_init": f"{np.mean(init):.0f}"}
+
+
+# --- 04 WGAN-GP: toy critics, the DCGAN cell on faces, cell times ------------------------------
+
+@claim("04.toy_critics", "sweeps/toy_critics_8gaussians_3000steps_tf_cpu.jsonl",
+       "sweeps/toy_critics_8gaussians_1000steps_tf_cpu.jsonl")
+def _toy_critics(rows3000, rows1000):
+    def by_kind(rows, kind):
+        return {r["seed"]: r for r in latest(rows, "kind", "seed") if r["kind"] == kind}
+    clip, gp = by_kind(rows3000, "clip"), by_kind(rows3000, "gp")
+    seeds = sorted(clip)
+    margin = {s: gp[s]["mode_contrast"] - clip[s]["mode_contrast"] for s in seeds}
+    closest = min(seeds, key=margin.get)
+    clip1, gp1 = by_kind(rows1000, "clip"), by_kind(rows1000, "gp")
+    higher_1000 = sum(gp1[s]["mode_contrast"] > clip1[s]["mode_contrast"] for s in clip1)
+    grad_clip = [clip[s]["grad_norm"] for s in seeds]
+    holds = (len(seeds) >= 4 and all(m > 0 for m in margin.values())
+             and all(clip[s]["mode_contrast"] > 0 for s in seeds)  # "small but positive"
+             and max(grad_clip) < 0.01 and all(abs(gp[s]["grad_norm"] - 1) < 0.1 for s in seeds)
+             and higher_1000 < len(clip1))  # "did not yet separate"
+    return holds, {"range_clip": span([clip[s]["value_range"] for s in seeds], "{:.3f}"),
+                   "grad_clip": span(grad_clip, "{:.4f}"), "grad_clip_round": f"{np.median(grad_clip):.3f}",
+                   "range_gp": span([gp[s]["value_range"] for s in seeds], "{:.1f}"),
+                   "grad_gp": span([gp[s]["grad_norm"] for s in seeds]),
+                   "contrast_gp": span([gp[s]["mode_contrast"] for s in seeds]),
+                   "contrast_clip": span([clip[s]["mode_contrast"] for s in seeds]),
+                   "higher": f"{sum(m > 0 for m in margin.values())} of {len(seeds)}", "closest_seed": closest,
+                   "closest_gp": f"{gp[closest]['mode_contrast']:.2f}", "closest_clip": f"{clip[closest]['mode_contrast']:.2f}",
+                   "contrast_gp_1000": span([r["mode_contrast"] for r in gp1.values()]),
+                   "contrast_clip_1000": span([r["mode_contrast"] for r in clip1.values()]),
+                   "higher_1000": f"{higher_1000} of {len(clip1)}"}

@@ -4,7 +4,8 @@ Usage: python tools/divergences_01.py OUT.json
 
 The forward/reverse KL grid search of the notebook (same grid, same search), the share of the
 forward fit's mass where the target p is below 1 % and 10 % of its peak, and the sample W1 and
-histogram JS of Example 1 for the notebook's thetas (same seeds and bins). Deterministic.
+histogram JS of Example 1 for the notebook's thetas (same seeds and bins); the written question's
+numerical check (200-bin histograms, 100,000 samples). Deterministic.
 """
 
 import json
@@ -61,6 +62,14 @@ for theta in [-1.0, -0.5, -0.1, -0.01, 0.01, 0.1, 0.5, 1.0]:
     fake = toys.parallel_lines(500, theta=theta, seed=1)
     samples.append({"theta": theta, "w1": metrics.wasserstein1(real, fake),
                     "js_hist": ref.js_divergence(histogram(real), histogram(fake))})
-result = {"kl_fits": fits, "example1_samples": samples}
+# The written question's numerical check: P = U[0, 1], Q = U[0, 2].
+edges = np.linspace(0.0, 2.0, 201)
+p_hist = np.histogram(np.linspace(0.0, 1.0, 100_000, endpoint=False), bins=edges)[0] / 100_000
+q_hist = np.histogram(np.linspace(0.0, 2.0, 100_000, endpoint=False), bins=edges)[0] / 100_000
+rng = np.random.default_rng(0)
+overlap = {"kl_pq": ref.kl_divergence(p_hist, q_hist), "kl_qp": ref.kl_divergence(q_hist, p_hist),
+           "js": ref.js_divergence(p_hist, q_hist),
+           "w1_samples": ref.wasserstein_1d(rng.uniform(0, 1, 100_000), rng.uniform(0, 2, 100_000))}
+result = {"kl_fits": fits, "example1_samples": samples, "overlap_question": overlap}
 atomic_write(sys.argv[1], lambda tmp: tmp.write_text(json.dumps(result, indent=1) + "\n"))
 print(json.dumps(result, indent=1))
