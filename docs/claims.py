@@ -244,7 +244,7 @@ def _one_digit(rows):
     gan, wgan = runs(rows, "gan", ONE), runs(rows, "wgan", ONE)
     closer = sum(w["w1"] < g["w1"] for w, g in zip(wgan, gan))
     holds = (all(covers(g, ONE) and g["digit_fraction"] >= 0.95 for g in gan) and closer == len(gan)
-             and max(w["diversity"] for w in wgan) < min(g["diversity"] for g in gan) + 0.1
+             and all(w["diversity"] < g["diversity"] for w, g in zip(wgan, gan))
              and min(w["w1"] for w in wgan) > 1.5 * floor(rows, ONE))
     return holds, {"seeds": len(gan), "gan_digit_fraction": pct_span([g["digit_fraction"] for g in gan]),
                    "gan_diversity": span([g["diversity"] for g in gan]), "gan_w1": span([g["w1"] for g in gan], "{:.1f}"),

@@ -18,8 +18,9 @@ MASTERS = sorted((REPO_ROOT / "solutions").glob("*.ipynb"))
 STUDENT = sorted((REPO_ROOT / "assignments").glob("*.ipynb"))
 
 
-def markdown(path: Path) -> list[str]:
-    return ["".join(c["source"]) for c in json.loads(path.read_text(encoding="utf-8"))["cells"]
+def markdown(path: Path) -> list[tuple[int, str]]:
+    """(cell index, text) of the notebook's markdown cells."""
+    return [(i, "".join(c["source"])) for i, c in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"])
             if c["cell_type"] == "markdown"]
 
 
@@ -33,9 +34,9 @@ def test_claim_holds_on_the_committed_sweeps(name):
 def test_every_claim_a_master_names_exists_and_every_claim_is_used():
     used = set()
     for master in MASTERS:
-        for index, text in enumerate(markdown(master)):
+        for index, text in markdown(master):
             used |= claims.names_used(text)
-            claims.fill(text, REGISTER, where=f"{master.name} markdown cell {index}")  # unknown key or name raises
+            claims.fill(text, REGISTER, where=f"{master.name} cell {index}")  # unknown key or name raises
     assert used - set(REGISTER.CLAIMS) == set()
     assert set(REGISTER.CLAIMS) - used == set(), "claims no master uses: delete them or use them"
 
@@ -49,7 +50,7 @@ def test_sources_exist_and_are_measurements():
 
 @pytest.mark.parametrize("notebook", STUDENT, ids=lambda p: p.stem)
 def test_student_notebook_has_no_placeholder_or_marker_left(notebook):
-    for text in markdown(notebook):
+    for _, text in markdown(notebook):
         assert "{{" not in text and "<!-- claim" not in text, text[:200]
 
 
