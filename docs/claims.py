@@ -377,3 +377,54 @@ def _toy_critics(rows3000, rows1000):
                    "contrast_gp_1000": span([r["mode_contrast"] for r in gp1.values()]),
                    "contrast_clip_1000": span([r["mode_contrast"] for r in clip1.values()]),
                    "higher_1000": f"{higher_1000} of {len(clip1)}"}
+
+
+D04_FACES = "sweeps/dcgan_cell_celeba32_tf_cpu.jsonl"
+D04_MNIST = "sweeps/dcgan_cell_mnist32_tf_cpu.jsonl"
+
+
+def _steps(rows, n):
+    return [r for r in latest(rows, "steps", "seed") if r["steps"] == n]
+
+
+@claim("04.dcgan_faces", D04_FACES)
+def _dcgan_faces(rows):
+    short, long = _steps(rows, 200), _steps(rows, 600)
+    by_seed = {r["seed"]: r for r in short}
+    holds = (len(short) >= 3 and len(long) >= 3
+             and all(r["w1_final"] >= 0.95 * r["w1_init"] for r in short)  # "no closer to the faces"
+             and all(r["w1_final"] < 0.9 * by_seed[r["seed"]]["w1_final"] for r in long)  # what 3x the steps bought
+             and all(r["w_estimate_last50"] < by_seed[r["seed"]]["w_estimate_last50"] for r in long))
+    return holds, {"seeds": span([r["seed"] for r in short], "{:d}"), "n_images": f"{short[0]['n_images']:,}",
+                   "w1_init": span([r["w1_init"] for r in short], "{:.1f}"),
+                   "w1_200": span([r["w1_final"] for r in short], "{:.1f}"),
+                   "w1_600": span([r["w1_final"] for r in long], "{:.1f}"),
+                   "floor": f"{short[0]['w1_real_floor']:.1f}",
+                   "estimate_200": span([r["w_estimate_last50"] for r in short], "{:.0f}"),
+                   "estimate_600": span([r["w_estimate_last50"] for r in long], "{:.0f}"),
+                   "sec_200": span([r["seconds"] for r in short], "{:.0f}"),
+                   "sec_600": span([r["seconds"] for r in long], "{:.0f}")}
+
+
+@claim("04.dcgan_mnist", D04_MNIST)
+def _dcgan_mnist(rows):
+    short = _steps(rows, 200)
+    holds = len(short) >= 3 and all(r["w1_final"] < r["w1_init"] for r in short)
+    return holds, {"w1_init": span([r["w1_init"] for r in short], "{:.1f}"),
+                   "w1_200": span([r["w1_final"] for r in short], "{:.1f}"),
+                   "floor": f"{short[0]['w1_real_floor']:.1f}"}
+
+
+@claim("04.dcgan_vs_fc", D04_FACES, "sweeps/faces_wgan_gp_400steps_celeba32_tf_cpu.jsonl")
+def _dcgan_vs_fc(dcgan, fc):
+    per_step = np.median([r["seconds"] / r["steps"] for r in _steps(dcgan, 200)])
+    fc_per_step = np.median([r["seconds"] / r["steps"] for r in fc if r["variant"] == "reference" and r["data"] == "celeba"])
+    ratio = per_step / fc_per_step
+    return ratio > 5, {"ratio": f"{float(f'{ratio:.1g}'):.0f}"}
+
+
+@claim("04.cell_times", "run_times.json")
+def _cell_times(record):
+    entry = record["04_wgan_gp_celeba"]
+    cell = next(c for c in entry["cells"] if c["first_line"].startswith("from wganlab import gp_step"))
+    return cell["steps"] == "200" and cell["seconds"] < 180, {"dcgan_s": f"{cell['seconds']:.0f}", "date": entry["date"]}
