@@ -61,6 +61,8 @@ def summary(curve) -> dict:
             "max_abs_err": float(np.max(np.abs(curve.estimates - curve.exact)))}
 
 
+if len(sys.argv) != 3 or not sys.argv[1].isdigit():
+    sys.exit(__doc__)
 n_seeds, out = int(sys.argv[1]), sys.argv[2]
 for seed in range(n_seeds):
     row = {"seed": seed, "steps": 500, "family": "parallel_lines", "thetas": THETAS.tolist()}
