@@ -48,7 +48,7 @@ def built(tmp_path_factory):
         root = Path(SHARED_BUILD)
         manifest = root / "built.json"
         if manifest.exists():
-            return {r["name"]: build.BuildResult(**{k: Path(v) if k.endswith(("notebook", "zip")) else v
+            return {r["name"]: build.BuildResult(**{k: Path(v) if k.endswith(("notebook", "zip")) or k == "handout" else v
                                                     for k, v in r.items()})
                     for r in json.loads(manifest.read_text())}
         root.mkdir(parents=True, exist_ok=True)
