@@ -1,4 +1,4 @@
-"""Grades must not depend on the grader's hardware: the CPU schedule everywhere by default.
+"""Grades and notebook figures must not depend on the hardware: the CPU schedule everywhere by default.
 
 The thresholds in the hidden checks were measured at the CPU schedule only (NOTES.md); the GPU
 schedule is uncalibrated and reachable only by an explicit WGANLAB_SCHEDULE=gpu.
@@ -48,3 +48,22 @@ def test_convergence_runs_take_their_length_from_the_schedule(monkeypatch):
     monkeypatch.setattr(convergence.data, "load_mnist", lambda digits=None: (__import__("numpy").zeros((4, 28, 28, 1), "float32"), None))
     convergence.mnist_wgan(None, None, None)
     assert seen["steps"] == convergence.CPU.mnist_steps
+
+
+def test_notebook_cells_run_the_same_steps_on_every_device(monkeypatch):
+    """The notebooks' figures were measured at these step counts: a GPU must not change them."""
+    from wganlab import nb
+
+    monkeypatch.delenv(nb.FAST_ENV, raising=False)
+    _pretend_every_backend_sees_a_gpu(monkeypatch)
+    assert nb.schedule(200) == nb.CellSteps(200, "200 steps, on every device (a GPU only makes them faster)")
+    assert nb.steps(3000, quick=20) == 3000
+
+
+def test_notebook_cells_shorten_only_under_the_fast_flag(monkeypatch):
+    from wganlab import nb
+
+    monkeypatch.setenv(nb.FAST_ENV, "1")
+    assert nb.steps(2000) == 100 and nb.steps(200, quick=5) == 5 and nb.steps(40) == 5
+    monkeypatch.setenv(nb.FAST_ENV, "0")
+    assert nb.steps(2000) == 2000

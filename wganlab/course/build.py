@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from wganlab.course.claims import fill_notebook as fill_claims
 from wganlab.course.functions import ASSIGNMENTS, REPO_ROOT, reference_functions, resolve_assignment
 from wganlab.errors import UserError
 from wganlab.files import atomic_write
@@ -134,6 +135,7 @@ def stage(name: str, staging: Path, wheel: Path, celeba: Path | None = None) -> 
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     shutil.copyfile(master, staging / master.name)
+    fill_claims(staging / master.name)  # figures from docs/claims.py; refuses a claim that no longer holds
     shutil.copytree(REPO_ROOT / "autograder" / CHECKS_PACKAGE, staging / CHECKS_PACKAGE,
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     checks = load_checks()  # the file names below are the ones the checks read

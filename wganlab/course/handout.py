@@ -155,8 +155,8 @@ def _run_times(name: str) -> str:
     took = f"{total:.0f} s" if total < 90 else f"{total / 60:.0f} minutes"
     return (f"Top to bottom, with the reference solutions, about {took} on "
             f"{measured['machine']} ({measured['date']}); the slowest cell took {slowest['seconds']:.0f} s. "
-            "Each training cell prints its schedule: where the backend sees a GPU it trains longer "
-            "(not timed here).")
+            "Each training cell prints its number of steps, the same on every device, so the figures "
+            "in the notebook's text hold for your run; a GPU only makes the cells faster (not timed here).")
 
 
 def readme(name: str, wheel: str) -> str:

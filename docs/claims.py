@@ -1,0 +1,430 @@
+"""The claims the notebooks' teaching text makes, each computed from the recorded measurements.
+
+A master (solutions/*.ipynb) writes a measured figure as ``{{NAME:KEY}}`` and marks a sentence
+that states a measured fact without a figure with ``<!-- claim: NAME -->``. ``wganlab build``
+fills the figures from here and refuses to build when a claim does not hold
+(wganlab/course/claims.py); tests/test_claims.py recomputes every claim from the committed files.
+
+Each entry names the files under docs/ it rests on and a function from their contents (a list of
+rows for .jsonl, the object for .json), in that order, to ``(holds, figures)``: ``holds`` is the
+sentence's condition on the measurements, ``figures`` the strings the text prints.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+DOCS = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim: its name, the files under docs/ it rests on, and rows -> (holds, figures)."""
+
+    name: str
+    sources: tuple[str, ...]
+    compute: Callable[..., tuple[bool, dict[str, str]]]
+
+
+CLAIMS: dict[str, Claim] = {}
+
+
+def claim(name: str, *sources: str):
+    """Register the decorated function as claim ``name`` over ``sources`` (paths under docs/)."""
+    def register(fn):
+        if name in CLAIMS:
+            raise ValueError(f"claim {name!r} registered twice")
+        CLAIMS[name] = Claim(name, sources, fn)
+        return fn
+    return register
+
+
+def load(source: str, root: Path = DOCS):
+    """The contents of ``root/source``: a list of dicts for .jsonl, the parsed object for .json."""
+    text = (Path(root) / source).read_text(encoding="utf-8")
+    if source.endswith(".jsonl"):
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+    return json.loads(text)
+
+
+def evaluate(name: str, root: Path = DOCS) -> tuple[bool, dict[str, str]]:
+    """(holds, figures) of claim ``name`` computed from its sources under ``root`` (docs/ by default)."""
+    entry = CLAIMS[name]
+    holds, figures = entry.compute(*(load(source, root) for source in entry.sources))
+    return bool(holds), {key: str(value) for key, value in figures.items()}
+
+
+def num(value: float, fmt: str = "{:.2f}") -> str:
+    """``value`` formatted, with no minus sign on a figure that prints as zero."""
+    text = fmt.format(value)
+    return text.lstrip("-") if float(text.replace(",", "")) == 0 else text
+
+
+def span(values, fmt: str = "{:.2f}") -> str:
+    """'min–max' of ``values`` as the text prints a range (one value when both ends print alike)."""
+    lo, hi = num(min(values), fmt), num(max(values), fmt)
+    return lo if lo == hi else f"{lo}–{hi}"
+
+
+def pct(value: float) -> str:
+    """A share in [0, 1] as a whole percentage: '48 %'."""
+    return f"{100 * value:.0f} %"
+
+
+def pct_span(values) -> str:
+    """'min–max %' of shares in [0, 1] as whole percentages ('90–91 %'; '3 %' when both ends print alike)."""
+    lo, hi = f"{100 * min(values):.0f}", f"{100 * max(values):.0f}"
+    return f"{lo} %" if lo == hi else f"{lo}–{hi} %"
+
+
+def latest(rows: list[dict], *keys: str) -> list[dict]:
+    """One row per value of ``keys`` (the last recorded: a resumed sweep may repeat a run)."""
+    seen = {tuple(json.dumps(row.get(k)) for k in keys): row for row in rows}
+    return list(seen.values())
+
+
+# --- 01 divergences: tools/divergences_01.py -------------------------------------------------
+
+@claim("01.kl_fits", "sweeps/divergences_01.json")
+def _kl_fits(record):
+    fwd, rev = record["kl_fits"]["forward"], record["kl_fits"]["reverse"]
+    mirror = abs(rev["mirror_kl"] - rev["kl"])
+    holds = (abs(fwd["mu"]) < 0.05 and abs(fwd["sigma"] - 2.06) < 0.15  # near p's moments
+             and 0.25 <= fwd["mass_where_p_below_10pct_of_peak"] <= 0.75  # a large share, not "most"
+             and abs(abs(rev["mu"]) - 2.0) < 0.05 and abs(rev["sigma"] - 0.5) < 0.05
+             and rev["mass_where_p_below_10pct_of_peak"] < 0.1 and mirror < 1e-9)
+    return holds, {"forward_mu": f"{fwd['mu']:.1f}", "forward_sigma": f"{fwd['sigma']:.1f}",
+                   "forward_mass_10pct": pct(fwd["mass_where_p_below_10pct_of_peak"]),
+                   "forward_mass_1pct": pct(fwd["mass_where_p_below_1pct_of_peak"]),
+                   "reverse_mu": f"{rev['mu']:+.1f}", "reverse_sigma": f"{rev['sigma']:.1f}",
+                   "reverse_mass_10pct": pct(rev["mass_where_p_below_10pct_of_peak"]),
+                   "mirror_difference": f"{mirror:.0e}" if mirror > 0 else "0"}
+
+
+@claim("01.example1_samples", "sweeps/divergences_01.json")
+def _example1_samples(record):
+    rows = record["example1_samples"]
+    far = [r for r in rows if abs(r["theta"]) >= 0.1]
+    near = [r for r in rows if abs(r["theta"]) < 0.1]
+    err = max(abs(r["w1"] - abs(r["theta"])) for r in far)
+    holds = (err < 0.02 and all(abs(r["js_hist"] - math.log(2)) < 1e-9 for r in far)
+             and all(r["js_hist"] < 0.05 and r["w1"] > 2 * abs(r["theta"]) for r in near))
+    return holds, {"w1_max_error": f"{err:.3f}", "w1_at_001": span([r["w1"] for r in near], "{:.3f}"),
+                   "w1_ratio_001": span([r["w1"] / abs(r["theta"]) for r in near], "{:.0f}"),
+                   "js_far": span([r["js_hist"] for r in far], "{:.4f}"),
+                   "js_at_001": span([r["js_hist"] for r in near], "{:.4f}")}
+
+
+
+@claim("01.overlap_check", "sweeps/divergences_01.json")
+def _overlap_check(record):
+    o = record["overlap_question"]
+    holds = (abs(o["kl_pq"] - math.log(2)) < 1e-6 and math.isinf(o["kl_qp"])
+             and abs(o["js"] - 0.75 * math.log(4 / 3)) < 1e-3 and abs(o["w1_samples"] - 0.5) < 0.01)
+    return holds, {"kl_pq": f"{o['kl_pq']:.4f}", "js": f"{o['js']:.4f}", "w1": f"{o['w1_samples']:.3f}"}
+
+# --- 02 critic estimator: tools/sweep_estimator_02.py (500 steps, parallel lines) ---------------
+
+E02 = "sweeps/estimator02_500steps_tf_cpu.jsonl"
+C_VALUES = ("0.003", "0.01", "0.03", "0.1")
+
+
+@claim("02.clipped_curve", E02)
+def _clipped_curve(rows):
+    rows = latest(rows, "seed")
+    runs = [r["c=0.01"] for r in rows]
+    at0 = sum(r["argmin"] == 0.0 for r in runs)
+    holds = len(rows) >= 10 and at0 == len(rows) and min(r["pearson"] for r in runs) >= 0.9
+    return holds, {"seeds": len(rows), "argmin_at_theta0": f"{at0}", "pearson": span([r["pearson"] for r in runs]),
+                   "kappa": span([r["kappa"] for r in runs], "{:.2g}")}
+
+
+@claim("02.kappa_vs_c", E02)
+def _kappa_vs_c(rows):
+    rows = latest(rows, "seed")
+    kappas = np.array([[r[f"c={c}"]["kappa"] for c in C_VALUES] for r in rows])
+    increasing = bool((np.diff(kappas, axis=1) > 0).all())
+    k01 = kappas[:, -1]
+    kernels = [r["c=0.01"]["kernels_at_bound"] for r in rows]
+    biases = [r["c=0.01"]["biases_at_bound"] for r in rows]
+    holds = (len(rows) >= 10 and increasing and k01.min() > 1.0  # "steeper than 1-Lipschitz"
+             and kappas[:, 0].max() < 1e-3 and min(kernels) > 0.5)  # "mostly at the bound"
+    return holds, {"seeds": len(rows), "kappa_0003": span(kappas[:, 0], "{:.1e}"), "kappa_01": span(k01),
+                   "slope": span([r["slope"] for r in rows]),
+                   "kernels_at_bound_001": pct_span(kernels), "biases_at_bound_001": pct_span(biases)}
+
+
+@claim("02.penalised_curve", E02)
+def _penalised_curve(rows):
+    rows = latest(rows, "seed")
+    runs = [r["gp"] for r in rows]
+    kappa = [r["kappa"] for r in runs]
+    holds = len(rows) >= 10 and min(kappa) > 1.0 and max(kappa) < 1.1 and all(r["argmin"] == 0.0 for r in runs)
+    return holds, {"seeds": len(rows), "kappa": span(kappa), "max_abs_err": span([r["max_abs_err"] for r in runs])}
+
+
+@claim("02.contours", E02)
+def _contours(rows):
+    rows = latest(rows, "seed")
+    clip = [s for r in rows for s in r["c=0.01"]["x1_share"]]
+    gp = [s for r in rows for s in r["gp"]["x1_share"]]
+    ratio = np.median([r["gp"]["kappa"] / r["c=0.01"]["kappa"] for r in rows])
+    holds = len(rows) >= 10 and min(gp) > 0.8  # the text says how parallel each is, not that both are
+    return holds, {"seeds": len(rows), "x1_share_clip": span(clip), "x1_share_gp": span(gp),
+                   "kappa_ratio": f"{float(f'{ratio:.1g}'):,.0f}"}
+
+
+@claim("02.js_flat", E02)
+def _js_flat(rows):
+    rows = latest(rows, "seed")
+    gap = max(max(abs(r["js"]["away_min"] - math.log(2)), abs(r["js"]["away_max"] - math.log(2))) for r in rows)
+    at0 = [r["js"]["at0"] for r in rows]
+    holds = len(rows) >= 10 and gap < 1e-6 and max(abs(v) for v in at0) < 0.01
+    return holds, {"seeds": len(rows), "max_gap": f"$10^{{{math.ceil(math.log10(gap)) if gap > 0 else -16}}}$",
+                   "at_theta0_min": num(min(at0), "{:.4f}"), "at_theta0_max": num(max(at0), "{:.4f}")}
+
+
+# --- 03 GAN against WGAN: tools/gan_wgan_sweep.py (2,000 steps, seeds 0-9) ----------------------
+
+G03 = "sweeps/gan_wgan_2000steps_tf_cpu.jsonl"
+ONE, TWO = [1], [0, 1]
+
+
+def runs(rows, setting: str, digits: list[int]) -> list[dict]:
+    """The sweep's runs of one setting on ``digits``, one per seed (the first, as the summary tool keeps)."""
+    seen: dict = {}
+    for row in rows:
+        if row["setting"] == setting and row["digits"] == digits:
+            seen.setdefault(row["seed"], row)
+    return [seen[s] for s in sorted(seen)]
+
+
+def floor(rows, digits) -> float:
+    return next(r["w1"] for r in rows if r["setting"] == "real_floor" and r["digits"] == digits)
+
+
+def covers(run: dict, digits: list[int]) -> bool:
+    """At least 5 % of the samples read as each of ``digits``."""
+    return all(run["histogram"][d] >= 0.05 for d in digits)
+
+
+def checkpoints(run: dict, key: str) -> np.ndarray:
+    return np.array([c[key] for c in run["checkpoints"]])
+
+
+@claim("03.sweep_table", G03)
+def _sweep_table(rows):
+    head = ("| digits | setting | seeds | W1 mean (min–max) | diversity | digit fraction | seeds covering every digit "
+            "(≥ 5 % each) | r(training signal, W1) median (min–max) |\n| --- | --- | --- | --- | --- | --- | --- | --- |")
+    lines, holds = [head], True
+    for digits in (ONE, TWO):
+        for setting in ("gan", "wgan", "gan_rmsprop", "gan_minimax"):
+            rs = runs(rows, setting, digits)
+            holds &= len(rs) == 10
+            r = np.array([x["corr_w_estimate_w1" if setting == "wgan" else "corr_critic_loss_w1"] for x in rs])
+
+            def stat(key, fmt="{:.2f}"):
+                v = [x[key] for x in rs]
+                return f"{fmt.format(np.mean(v))} ({span(v, fmt)})"
+            lines.append(f"| {''.join(map(str, digits))} (floor {floor(rows, digits):.1f}) | {setting} | {len(rs)} "
+                         f"| {stat('w1', '{:.1f}')} | {stat('diversity')} | {stat('digit_fraction')} "
+                         f"| {sum(covers(x, digits) for x in rs)}/{len(rs)} | {np.median(r):.2f} ({span(r)}) |")
+    seconds = sum(r.get("seconds", 0.0) for r in rows if r["setting"] != "real_floor")
+    return holds, {"table": "\n".join(lines), "minutes": f"{seconds / 60:.0f}"}
+
+
+@claim("03.one_digit", G03)
+def _one_digit(rows):
+    gan, wgan = runs(rows, "gan", ONE), runs(rows, "wgan", ONE)
+    closer = sum(w["w1"] < g["w1"] for w, g in zip(wgan, gan))
+    holds = (all(covers(g, ONE) and g["digit_fraction"] >= 0.95 for g in gan) and closer == len(gan)
+             and all(w["diversity"] < g["diversity"] for w, g in zip(wgan, gan))
+             and min(w["w1"] for w in wgan) > 1.5 * floor(rows, ONE))
+    return holds, {"seeds": len(gan), "gan_digit_fraction": pct_span([g["digit_fraction"] for g in gan]),
+                   "gan_diversity": span([g["diversity"] for g in gan]), "gan_w1": span([g["w1"] for g in gan], "{:.1f}"),
+                   "wgan_w1": span([w["w1"] for w in wgan], "{:.1f}"), "wgan_diversity": span([w["diversity"] for w in wgan]),
+                   "wgan_closer": f"{closer} of {len(gan)}", "floor": f"{floor(rows, ONE):.1f}"}
+
+
+@claim("03.minimax", G03)
+def _minimax(rows):
+    one, two = runs(rows, "gan_minimax", ONE), runs(rows, "gan_minimax", TWO)
+    dead = [r for r in one if r["digit_fraction"] == 0]
+    alive = [r for r in one if r["digit_fraction"] > 0]
+    missed_two = [r for r in two if not covers(r, TWO)]
+    gan_missed_two = [r for r in runs(rows, "gan", TWO) if not covers(r, TWO)]
+    gan_dead_one = [r for r in runs(rows, "gan", ONE) if r["digit_fraction"] == 0]
+    holds = (len(dead) >= 3 and min(r["w1"] for r in dead) > 25 and not gan_dead_one
+             and max(r["w1"] for r in alive) < 1.3 * max(g["w1"] for g in runs(rows, "gan", ONE)))
+    return holds, {"dead_one": f"{len(dead)} of {len(one)}", "alive_one": len(alive),
+                   "dead_diversity": span([r["diversity"] for r in dead]),
+                   "dead_w1": span([r["w1"] for r in dead], "{:.1f}"), "alive_w1": span([r["w1"] for r in alive], "{:.1f}"),
+                   "missed_two": f"{len(missed_two)} of {len(two)}", "covered_two": len(two) - len(missed_two),
+                   "missed_two_diversity": span([r["diversity"] for r in missed_two]) if missed_two else "none",
+                   "gan_missed_two": f"{len(gan_missed_two)} of {len(runs(rows, 'gan', TWO))}"}
+
+
+@claim("03.gan_late_instability", G03)
+def _late_instability(rows):
+    figures, holds = {}, True
+    for tag, digits in (("1", ONE), ("2", TWO)):
+        best, at, final, dmax = [], [], [], []
+        for r in runs(rows, "gan_rmsprop", digits):
+            w1, steps, dloss = checkpoints(r, "w1"), checkpoints(r, "step"), checkpoints(r, "critic_loss")
+            i = int(np.argmin(w1))
+            best.append(w1[i]), at.append(steps[i]), final.append(w1[-1]), dmax.append(dloss[i:].max())
+            holds &= bool(w1[-1] > 1.4 * w1[i] and 0 < i < len(w1) - 1)  # best mid-run, then clearly worse
+        wgan = [w["w1"] for w in runs(rows, "wgan", digits)]
+        holds &= max(best) < max(wgan) * 1.15 and min(dmax) > 2 * math.log(2)  # the WGAN's level; D loss past chance
+        figures.update({f"best_{tag}": span(best, "{:.1f}"), f"steps_{tag}": span(at, "{:,.0f}"),
+                        f"final_{tag}": span(final, "{:.1f}"), f"dloss_{tag}": span(dmax, "{:.1f}"),
+                        f"wgan_{tag}": span(wgan, "{:.1f}")})
+    two = runs(rows, "gan_rmsprop", TWO)
+    only0 = sum(r["histogram"][0] >= 0.95 and r["histogram"][1] < 0.05 for r in two)
+    only1 = sum(r["histogram"][1] >= 0.95 and r["histogram"][0] < 0.05 for r in two)
+    holds &= only0 + only1 == len(two)
+    one = runs(rows, "gan_rmsprop", ONE)
+    return holds, {**figures, "only0": only0, "only1": only1, "seeds": len(two),
+                   "digit_fraction_1": span([r["digit_fraction"] for r in one])}
+
+
+@claim("03.two_digits", G03)
+def _two_digits(rows):
+    gan, wgan = runs(rows, "gan", TWO), runs(rows, "wgan", TWO)
+    gan_missed = [g for g in gan if not covers(g, TWO)]
+    threes = [w for w in wgan if not covers(w, TWO) and int(np.argmax(w["histogram"])) == 3]
+    lower = sum(w["w1"] < g["w1"] for w, g in zip(wgan, gan))
+    holds = (lower == len(gan) and len(threes) >= len(wgan) // 2
+             and all(g["histogram"][0] > g["histogram"][1] for g in gan_missed))
+    return holds, {"gan_covered": f"{len(gan) - len(gan_missed)} of {len(gan)}", "gan_missed": len(gan_missed),
+                   "gan_missed_ones": pct_span([g["histogram"][1] for g in gan_missed]),
+                   "wgan_lower": f"{lower} of {len(gan)}", "wgan_w1": span([w["w1"] for w in wgan], "{:.1f}"),
+                   "gan_w1": span([g["w1"] for g in gan], "{:.1f}"), "threes": f"{len(threes)} of {len(wgan)}",
+                   "threes_share": pct_span([max(w["histogram"]) for w in threes]),
+                   "threes_diversity": span([w["diversity"] for w in threes]),
+                   "wgan_covered": sum(covers(w, TWO) for w in wgan)}
+
+
+@claim("03.training_signal", G03)
+def _training_signal(rows):
+    figures, holds = {}, True
+    for tag, digits in (("1", ONE), ("2", TWO)):
+        late = []
+        for r in runs(rows, "wgan", digits):
+            steps = checkpoints(r, "step")
+            keep = steps >= 800
+            late.append(np.corrcoef(checkpoints(r, "w_estimate")[keep], checkpoints(r, "w1")[keep])[0, 1])
+        full = [r["corr_w_estimate_w1"] for r in runs(rows, "wgan", digits)]
+        holds &= np.median(full) > 0.7 and min(late) < 0.5  # high overall, not over the late checkpoints
+        figures.update({f"r_{tag}": f"{np.median(full):.2f}", f"late_{tag}": span(late),
+                        f"late_median_{tag}": f"{np.median(late):.2f}"})
+    holds &= float(figures["late_median_2"]) < 0.5  # "says little on two digits"
+    one = runs(rows, "wgan", ONE)
+    peak = [checkpoints(r, "w_estimate")[checkpoints(r, "step") <= 400].max() for r in one]
+    at800 = [checkpoints(r, "w_estimate")[checkpoints(r, "step") == 800][0] for r in one]
+    w800 = [checkpoints(r, "w1")[checkpoints(r, "step") == 800][0] for r in one]
+    ratio = np.mean(w800) / floor(rows, ONE)
+    holds &= min(peak) > 10 * max(at800) and ratio > 1.5
+    gan = runs(rows, "gan", ONE)
+    d_first = [checkpoints(r, "critic_loss")[0] for r in gan]
+    d_last = [checkpoints(r, "critic_loss")[-1] for r in gan]
+    gan_ratio = np.mean([r["w1"] for r in gan]) / floor(rows, ONE)
+    holds &= np.median([r["corr_critic_loss_w1"] for r in gan]) < 0 and np.median(d_last) > np.median(d_first)
+    return holds, {**figures, "peak": span(peak, "{:.1f}"), "at800": span(at800, "{:.3f}"),
+                   "w1_800": f"{np.mean(w800):.1f}", "w1_800_over_floor": f"{ratio:.1f}",
+                   "gan_r_1": f"{np.median([r['corr_critic_loss_w1'] for r in gan]):.2f}",
+                   "d_first": span(d_first), "d_last": span(d_last), "gan_w1_over_floor": f"{gan_ratio:.1f}"}
+
+
+@claim("03.untrained_w1", "sweeps/mnist_wgan_1000steps_tf_cpu.jsonl")
+def _untrained_w1(rows):
+    init = [r["w1_init"] for r in rows if r["variant"] == "reference"]
+    return len(init) >= 10 and max(init) - min(init) < 2, {"w1_init": f"{np.mean(init):.0f}"}
+
+
+# --- 04 WGAN-GP: toy critics, the DCGAN cell on faces, cell times ------------------------------
+
+@claim("04.toy_critics", "sweeps/toy_critics_8gaussians_3000steps_tf_cpu.jsonl",
+       "sweeps/toy_critics_8gaussians_1000steps_tf_cpu.jsonl")
+def _toy_critics(rows3000, rows1000):
+    def by_kind(rows, kind):
+        return {r["seed"]: r for r in latest(rows, "kind", "seed") if r["kind"] == kind}
+    clip, gp = by_kind(rows3000, "clip"), by_kind(rows3000, "gp")
+    seeds = sorted(clip)
+    margin = {s: gp[s]["mode_contrast"] - clip[s]["mode_contrast"] for s in seeds}
+    closest = min(seeds, key=margin.get)
+    clip1, gp1 = by_kind(rows1000, "clip"), by_kind(rows1000, "gp")
+    higher_1000 = sum(gp1[s]["mode_contrast"] > clip1[s]["mode_contrast"] for s in clip1)
+    grad_clip = [clip[s]["grad_norm"] for s in seeds]
+    holds = (len(seeds) >= 4 and all(m > 0 for m in margin.values())
+             and all(clip[s]["mode_contrast"] > 0 for s in seeds)  # "small but positive"
+             and max(grad_clip) < 0.01 and all(abs(gp[s]["grad_norm"] - 1) < 0.1 for s in seeds)
+             and higher_1000 < len(clip1))  # "did not yet separate"
+    return holds, {"range_clip": span([clip[s]["value_range"] for s in seeds], "{:.3f}"),
+                   "grad_clip": span(grad_clip, "{:.4f}"), "grad_clip_round": f"{np.median(grad_clip):.3f}",
+                   "range_gp": span([gp[s]["value_range"] for s in seeds], "{:.1f}"),
+                   "grad_gp": span([gp[s]["grad_norm"] for s in seeds]),
+                   "contrast_gp": span([gp[s]["mode_contrast"] for s in seeds]),
+                   "contrast_clip": span([clip[s]["mode_contrast"] for s in seeds]),
+                   "higher": f"{sum(m > 0 for m in margin.values())} of {len(seeds)}", "closest_seed": closest,
+                   "closest_gp": f"{gp[closest]['mode_contrast']:.2f}", "closest_clip": f"{clip[closest]['mode_contrast']:.2f}",
+                   "contrast_gp_1000": span([r["mode_contrast"] for r in gp1.values()]),
+                   "contrast_clip_1000": span([r["mode_contrast"] for r in clip1.values()]),
+                   "higher_1000": f"{higher_1000} of {len(clip1)}"}
+
+
+D04_FACES = "sweeps/dcgan_cell_celeba32_tf_cpu.jsonl"
+D04_MNIST = "sweeps/dcgan_cell_mnist32_tf_cpu.jsonl"
+
+
+def _steps(rows, n):
+    return [r for r in latest(rows, "steps", "seed") if r["steps"] == n]
+
+
+@claim("04.dcgan_faces", D04_FACES)
+def _dcgan_faces(rows):
+    short, long = _steps(rows, 200), _steps(rows, 600)
+    by_seed = {r["seed"]: r for r in short}
+    holds = (len(short) >= 3 and len(long) >= 3
+             and all(r["w1_final"] >= 0.95 * r["w1_init"] for r in short)  # "no closer to the faces"
+             and all(r["w1_final"] < 0.9 * by_seed[r["seed"]]["w1_final"] for r in long)  # what 3x the steps bought
+             and all(r["w_estimate_last50"] < by_seed[r["seed"]]["w_estimate_last50"] for r in long))
+    return holds, {"seeds": span([r["seed"] for r in short], "{:d}"), "n_images": f"{short[0]['n_images']:,}",
+                   "w1_init": span([r["w1_init"] for r in short], "{:.1f}"),
+                   "w1_200": span([r["w1_final"] for r in short], "{:.1f}"),
+                   "w1_600": span([r["w1_final"] for r in long], "{:.1f}"),
+                   "floor": f"{short[0]['w1_real_floor']:.1f}",
+                   "estimate_200": span([r["w_estimate_last50"] for r in short], "{:.0f}"),
+                   "estimate_600": span([r["w_estimate_last50"] for r in long], "{:.0f}"),
+                   "sec_200": span([r["seconds"] for r in short], "{:.0f}"),
+                   "sec_600": span([r["seconds"] for r in long], "{:.0f}")}
+
+
+@claim("04.dcgan_mnist", D04_MNIST)
+def _dcgan_mnist(rows):
+    short = _steps(rows, 200)
+    holds = len(short) >= 3 and all(r["w1_final"] < r["w1_init"] for r in short)
+    return holds, {"w1_init": span([r["w1_init"] for r in short], "{:.1f}"),
+                   "w1_200": span([r["w1_final"] for r in short], "{:.1f}"),
+                   "floor": f"{short[0]['w1_real_floor']:.1f}"}
+
+
+@claim("04.dcgan_vs_fc", D04_FACES, "sweeps/faces_wgan_gp_400steps_celeba32_tf_cpu.jsonl")
+def _dcgan_vs_fc(dcgan, fc):
+    per_step = np.median([r["seconds"] / r["steps"] for r in _steps(dcgan, 200)])
+    fc_per_step = np.median([r["seconds"] / r["steps"] for r in fc if r["variant"] == "reference" and r["data"] == "celeba"])
+    ratio = per_step / fc_per_step
+    return ratio > 5, {"ratio": f"{float(f'{ratio:.1g}'):.0f}"}
+
+
+@claim("04.cell_times", "run_times.json")
+def _cell_times(record):
+    entry = record["04_wgan_gp_celeba"]
+    cell = next(c for c in entry["cells"] if c["first_line"].startswith("from wganlab import gp_step"))
+    return cell["steps"] == "200" and cell["seconds"] < 180, {"dcgan_s": f"{cell['seconds']:.0f}", "date": entry["date"]}
