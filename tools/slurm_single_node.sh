@@ -17,9 +17,11 @@ LOGS=/var/log/slurm
 stop() {
     # Only the daemons this script starts, by their pid files.
     for pidfile in /run/slurmd.pid /run/slurmctld.pid /run/munge/munged.pid; do
-        if [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-            kill "$(cat "$pidfile")"
-            for _ in $(seq 50); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.1; done
+        pid=$(cat "$pidfile" 2>/dev/null || true)
+        if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+            kill "$pid"
+            # The daemon removes its pid file as it exits (a zombie may linger where pid 1 never reaps).
+            for _ in $(seq 50); do [ -e "$pidfile" ] || break; sleep 0.1; done
         fi
         rm -f "$pidfile"
     done
