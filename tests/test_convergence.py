@@ -82,29 +82,39 @@ def _gp_reference():
 
 
 def _trained_on(folder, monkeypatch):
-    """Grade the reference on ``folder``'s wgan_gp_convergence; return what the check said it trained on."""
+    """Grade the reference on ``folder``'s wgan_gp_convergence; return (what the check trained on, the grader's note).
+
+    The note in the results' top-level output comes from the grader (isolation.faces_note), never
+    from the checks' process: both must name the same data.
+    """
+    from wganlab.course import isolation
+
     monkeypatch.delenv("WGANLAB_CELEBA", raising=False)  # the zip's own data, not the grading machine's
     gp = _gp_reference()
     score, maximum, failures = run_question(folder, "wgan_gp_convergence",
                                             {"train_step": gp.train_step, "sample_alpha": gp.sample_alpha})
     assert score == maximum, failures
-    return sys.modules["wganlab_checks.convergence"].INFO
+    images, label = sys.modules["wganlab_checks.convergence"].faces_data()
+    note = isolation.faces_note(isolation.take_snapshot(folder, None), {})
+    return label, len(images), note
 
 
 def test_reference_wgan_gp_converges_on_faces(test_files, celeba_zip, monkeypatch):
     # With ../shared present the session build ships a 32x32 cache of its faces in 04's zip.
     folder = test_files["04_wgan_gp_celeba"]
     assert (folder / "files" / "celeba_gray32.npz").is_file(), "the build shipped no faces"
-    info = _trained_on(folder, monkeypatch)
-    assert any("trained on 10000 grayscale CelebA faces (32x32)" in line for line in info), info
+    label, n, note = _trained_on(folder, monkeypatch)
+    assert label == "celeba" and n == 10000, (label, n)
+    assert "trained on 10000 grayscale CelebA faces (32x32) from the autograder zip" in note, note
 
 
 def test_reference_wgan_gp_converges_on_the_mnist_fallback(test_files, tmp_path, monkeypatch):
     folder = tmp_path / "zip"
     shutil.copytree(test_files["04_wgan_gp_celeba"], folder)
     (folder / "files" / "celeba_gray32.npz").unlink(missing_ok=True)  # a zip built without --celeba
-    info = _trained_on(folder, monkeypatch)
-    assert any("trained on MNIST digits: this autograder has no CelebA cache" in line for line in info), info
+    label, n, note = _trained_on(folder, monkeypatch)
+    assert label == "mnist" and n == 5000, (label, n)
+    assert "trained on MNIST digits: this autograder has no CelebA cache" in note, note
 
 
 @pytest.mark.parametrize("broken", [stopped_critic_loss_gp, flipped_critic_loss_gp],
