@@ -80,7 +80,7 @@ def decoded(text: str) -> list[str]:
 
 def hidden_lines(zip_path: Path) -> list[str]:
     """Distinctive lines a student must never see: hidden test cases and the shipped files."""
-    from wganlab.course.guard import split_test_file
+    from wganlab.course.hidden_text import split_test_file
 
     lines, public = [], set()
     with zipfile.ZipFile(zip_path) as zf:

@@ -84,10 +84,10 @@ def _gp_reference():
 def _trained_on(folder, monkeypatch):
     """Grade the reference on ``folder``'s wgan_gp_convergence; return (what the check trained on, the grader's note).
 
-    The note in the results' top-level output comes from the grader (isolation.faces_note), never
+    The note in the results' top-level output comes from the grader (protocol.faces_note), never
     from the checks' process: both must name the same data.
     """
-    from wganlab.course import isolation
+    from wganlab.course import protocol
 
     monkeypatch.delenv("WGANLAB_CELEBA", raising=False)  # the zip's own data, not the grading machine's
     gp = _gp_reference()
@@ -95,7 +95,7 @@ def _trained_on(folder, monkeypatch):
                                             {"train_step": gp.train_step, "sample_alpha": gp.sample_alpha})
     assert score == maximum, failures
     images, label = sys.modules["wganlab_checks.convergence"].faces_data()
-    note = isolation.faces_note(isolation.take_snapshot(folder, None), {})
+    note = protocol.faces_note(protocol.take_snapshot(folder, None), {})
     return label, len(images), note
 
 

@@ -10,13 +10,13 @@ import pytest
 from otter.execute import Checker
 from otter.test_files import ExceptionTestFile
 
-from wganlab.course import guard
+from wganlab.course import hidden_text, kernel_cell
 from wganlab.course.functions import ASSIGNMENTS
 
 
 @pytest.fixture(scope="module")
 def hidden(test_files):
-    return {name: guard.HiddenText.from_source(folder) for name, folder in test_files.items()}
+    return {name: hidden_text.HiddenText.from_source(folder) for name, folder in test_files.items()}
 
 
 @pytest.mark.parametrize("assignment", list(ASSIGNMENTS))
@@ -30,7 +30,7 @@ def test_hidden_files_are_recognised_even_reformatted(assignment, hidden, test_f
     assert text.quoted_in(" ".join(middle.split()))  # whitespace collapsed
     assert text.quoted_in(json.dumps(json.loads(expected)))
     for test in sorted((folder / "tests").glob("*.py")):
-        hidden_cases, _ = guard.split_test_file(test.read_text())
+        hidden_cases, _ = hidden_text.split_test_file(test.read_text())
         assert hidden_cases and text.quoted_in(hidden_cases), test.name
 
 
@@ -41,7 +41,7 @@ def test_public_test_messages_are_not_withheld(assignment, hidden, test_files):
     for test in sorted((folder / "tests").glob("*.py")):
         public = [tc for tc in ExceptionTestFile.from_file(str(test)).test_cases if not tc.hidden]
         assert public, f"{test.name} has no public test case"
-        _, public_text = guard.split_test_file(test.read_text())
+        _, public_text = hidden_text.split_test_file(test.read_text())
         for line in public_text.splitlines():
             message = f"❌ Test case failed\nError at line 9 in test {test.stem}:\n  {line.strip()}\nAssertionError: got 0.5"
             assert not text.quoted_in(message), (test.name, line)
@@ -55,9 +55,9 @@ def test_guard_notebook_adds_setup_progress_and_last_cells():
         nbformat.v4.new_code_cell("%%time\nf(1)"),  # cell magics must stay first in their cell
         nbformat.v4.new_code_cell("\n\nprint(f(2))"),
     ])
-    out = guard.guard_notebook(nb, "/tmp/progress")
+    out = kernel_cell.guard_notebook(nb, "/tmp/progress")
     sources = [c.source for c in out.cells]
-    assert f"__wganlab_guard_setup('/tmp/progress', {guard.CELL_LIMIT!r}, {guard.KERNEL_BUDGET!r}, [])" in sources[0]
+    assert f"__wganlab_guard_setup('/tmp/progress', {kernel_cell.CELL_LIMIT!r}, {kernel_cell.KERNEL_BUDGET!r}, [])" in sources[0]
     assert sources[1] == "# Title"
     assert sources[2] == "__wganlab_mark('code cell 1 of 3: def f(x):')"
     assert sources[3].startswith("def f")
@@ -88,7 +88,7 @@ def test_setup_cell_grades_nothing_disables_exit_limits_cells_and_marks_progress
 
     namespace: dict = {"get_ipython": lambda: Shell()}
     try:
-        exec(guard._SETUP_CELL.format(progress=str(progress), cell_limit=0.5, budget=60.0, hung=["f"]), namespace)
+        exec(kernel_cell.SETUP_CELL.format(progress=str(progress), cell_limit=0.5, budget=60.0, hung=["f"]), namespace)
         with pytest.raises(RuntimeError, match="disabled while grading"):
             namespace["exit"]()
         assert Checker.check("tests/q1.py", None) is None  # no test file read, none run

@@ -8,15 +8,17 @@ import json
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from otter.test_files import GradingResults
 
 import tampering
 from submissions import add_cell_after, replace_function
-from wganlab.course import guard, isolation
+from wganlab.course import guard, isolation, protocol
 from wganlab.course.freeze import Frozen
 from wganlab.course.functions import load_namespace, notebook_globals
+from wganlab.course.hidden_text import split_test_file
 
 ASSIGNMENT = "01_divergences"
 KL_WITH_GLOBAL = '''def kl_divergence(p, q):
@@ -35,18 +37,18 @@ def _notebook(reference: dict) -> dict:
 
 
 def _snapshot(folder, notebook: dict, questions=None) -> dict[str, bytes]:
-    snap = isolation.take_snapshot(folder, None)
+    snap = protocol.take_snapshot(folder, None)
     snap["submission.ipynb"] = json.dumps(notebook).encode()
     if questions is not None:
-        snap = {k: v for k, v in snap.items() if not k.startswith("tests/") or isolation.Path(k).stem in questions}
+        snap = {k: v for k, v in snap.items() if not k.startswith("tests/") or Path(k).stem in questions}
     return snap
 
 
 def _both(snapshot: dict[str, bytes], **kwargs) -> dict[str, list]:
     """Every case of each question, public then hidden, graded by the two processes."""
-    public = isolation.run_role(isolation.public_snapshot(snapshot), "public", **kwargs)
+    public = isolation.run_role(protocol.public_snapshot(snapshot), "public", **kwargs)
     hidden = isolation.run_role(snapshot, "hidden", **kwargs)
-    return {q: public.get(q, []) + hidden.get(q, []) for q in isolation.questions_of(snapshot)}
+    return {q: public.get(q, []) + hidden.get(q, []) for q in protocol.questions_of(snapshot)}
 
 
 def test_loader_runs_definitions_and_constants_only(tmp_path, built):
@@ -70,15 +72,15 @@ def test_processes_grade_the_snapshot_and_name_notebook_globals(built, test_file
 
 def test_public_files_hold_no_hidden_case(test_files):
     for folder in test_files.values():
-        snap = isolation.take_snapshot(folder, None)
-        public = isolation.public_snapshot(snap)
+        snap = protocol.take_snapshot(folder, None)
+        public = protocol.public_snapshot(snap)
         assert not any(name.startswith("files/") for name in public)
         for name, data in public.items():
             if name.startswith("tests/"):
                 text = data.decode()
                 assert "hidden=True" not in text and "wganlab_checks" not in text, name
                 assert "hidden=False" in text and compile(text, name, "exec")
-                hidden, _ = guard.split_test_file(snap[name].decode())
+                hidden, _ = split_test_file(snap[name].decode())
                 assert hidden.strip() and hidden.strip().splitlines()[-1].strip() not in text
 
 
@@ -221,8 +223,8 @@ def test_a_function_that_never_returns_costs_only_its_questions(built, test_file
     nb = replace_function(reference, "js_divergence", HANGS_IGNORING_ALARMS)
     nb = replace_function(nb, "example1_distances", "def example1_distances(theta):\n    while True:\n        pass\n")
     snapshot = _snapshot(test_files[ASSIGNMENT], nb)
-    limits = {q: 8.0 for q in isolation.questions_of(snapshot)}
-    results = isolation.run_role(isolation.public_snapshot(snapshot), "public", limits=limits)
+    limits = {q: 8.0 for q in protocol.questions_of(snapshot)}
+    results = isolation.run_role(protocol.public_snapshot(snapshot), "public", limits=limits)
     for question in ("js_divergence", "example1_distances"):
         assert results[question] and all(not passed for passed, _ in results[question]), results[question]
         assert all(f"Question {question} ran past its time limit of 8 s" in m for _, m in results[question])
@@ -235,18 +237,18 @@ def test_a_function_that_never_returns_costs_only_its_questions(built, test_file
 
 
 def test_guard_fails_every_case_nobody_reported(test_files):
-    snapshot = isolation.take_snapshot(test_files[ASSIGNMENT], None)
+    snapshot = protocol.take_snapshot(test_files[ASSIGNMENT], None)
     results = GradingResults([])
     guard.merge_results(results, snapshot, {}, {})
-    assert set(results.results) == set(isolation.questions_of(snapshot))
+    assert set(results.results) == set(protocol.questions_of(snapshot))
     for test_file in results.results.values():
         assert test_file.score == 0 and test_file.test_case_results
         assert all("grading process stopped" in r.message for r in test_file.test_case_results)
 
 
 def test_guard_takes_public_cases_from_one_process_and_hidden_from_the_other(test_files):
-    snapshot = isolation.take_snapshot(test_files[ASSIGNMENT], None)
-    questions = isolation.questions_of(snapshot)
+    snapshot = protocol.take_snapshot(test_files[ASSIGNMENT], None)
+    questions = protocol.questions_of(snapshot)
     first = questions[0]
     results = GradingResults([])
     guard.merge_results(results, snapshot, {first: [[True, "public ok"]] * 5}, {first: [[False, "hidden no"]] * 5},

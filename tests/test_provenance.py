@@ -10,7 +10,7 @@ import zipfile
 import pytest
 from otter_tests import forget_checks
 
-from wganlab.course import grading, isolation
+from wganlab.course import grading, protocol
 
 ASSIGNMENT = "04_wgan_gp_celeba"
 CACHE = "files/celeba_gray32.npz"
@@ -35,13 +35,13 @@ def test_faces_come_from_the_grading_machine_then_the_zip_then_mnist(test_files,
         monkeypatch.setenv(checks.FACES_ENV, str(folder / CACHE))
         assert checks.faces_data()[1] == "celeba"
         snapshot = {"tests/wgan_gp_convergence.py": b""}
-        note = isolation.faces_note(snapshot, {checks.FACES_ENV: str(folder / CACHE)})
+        note = protocol.faces_note(snapshot, {checks.FACES_ENV: str(folder / CACHE)})
         assert "from the grading machine's cache" in note and " 10000 " in note, note
     monkeypatch.setenv(checks.FACES_ENV, str(tmp_path / "missing.npz"))
     with pytest.raises(FileNotFoundError, match="names no file"):
         checks.faces_data()
-    assert "names no file" in isolation.faces_note({"tests/wgan_gp_convergence.py": b""}, dict(os.environ))
-    assert "trained on MNIST digits" in isolation.faces_note({"tests/wgan_gp_convergence.py": b""}, {})
+    assert "names no file" in protocol.faces_note({"tests/wgan_gp_convergence.py": b""}, dict(os.environ))
+    assert "trained on MNIST digits" in protocol.faces_note({"tests/wgan_gp_convergence.py": b""}, {})
     forget_checks()
 
 

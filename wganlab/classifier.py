@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import time
 import warnings
 from pathlib import Path
@@ -20,14 +19,13 @@ from pathlib import Path
 import numpy as np
 
 from wganlab.arrays import to_numpy
-from wganlab.files import atomic_write
+from wganlab.files import atomic_write, cache_dir as default_cache_dir
 
 __all__ = ["digit_classifier", "heldout_digits", "classify_digits", "digit_histogram"]
 
 # Bump the version whenever the architecture, data split or training recipe changes, so that
 # stale cache files are never loaded into a different model.
 _CLASSIFIER_VERSION = "v1"
-_CLASSIFIER_STEM = f"digit_classifier_{_CLASSIFIER_VERSION}"
 _CLASSIFIER_SEED = 0
 _CLASSIFIER_EPOCHS = 12
 _CLASSIFIER_BATCH = 64
@@ -37,9 +35,17 @@ _MEMO: dict = {}
 
 
 def _cache_dir(cache_dir) -> Path:
-    if cache_dir is None:
-        cache_dir = os.environ.get("WGANLAB_CACHE") or Path.home() / ".cache" / "wganlab"
-    return Path(cache_dir).expanduser()
+    return default_cache_dir() if cache_dir is None else Path(cache_dir).expanduser()
+
+
+def cache_files() -> tuple[str, str]:
+    """(weights, metadata) file names of the cached classifier, both named for the current version.
+
+    The grader copies exactly these into its snapshot (:mod:`wganlab.course.protocol`), so a
+    version bump changes what it copies too.
+    """
+    stem = f"digit_classifier_{_CLASSIFIER_VERSION}"
+    return f"{stem}.weights.h5", f"{stem}.json"
 
 
 def _heldout_split(labels: np.ndarray, seed: int = _CLASSIFIER_SEED) -> tuple[np.ndarray, np.ndarray]:
@@ -142,15 +148,16 @@ def digit_classifier(cache_dir=None, *, retrain: bool = False):
     """A Keras MNIST digit classifier (N, 28, 28, 1) in [-1, 1] -> logits (N, 10), trained once, then cached.
 
     The weights live in ``cache_dir`` (default: ``$WGANLAB_CACHE``, else ``~/.cache/wganlab``)
-    as ``digit_classifier_v1.weights.h5`` (loadable under every Keras backend) next to a JSON
-    file with the held-out accuracy; the model is also memoised per process. The first call
+    as the :func:`cache_files` (a ``.weights.h5`` file, loadable under every Keras backend, and a
+    JSON file with the held-out accuracy); the model is also memoised per process. The first call
     trains on the embedded digits minus the 500 of :func:`heldout_digits` (a few seconds on a
     laptop CPU); ``retrain=True`` forces that again. An unwritable cache only costs a warning.
     """
     import keras
 
     folder = _cache_dir(cache_dir)
-    weights = folder / f"{_CLASSIFIER_STEM}.weights.h5"
+    weights_name, info_name = cache_files()
+    weights = folder / weights_name
     key = (keras.backend.backend(), str(weights.resolve()))
     if not retrain and key in _MEMO:
         return _MEMO[key]
@@ -167,7 +174,7 @@ def digit_classifier(cache_dir=None, *, retrain: bool = False):
         try:
             folder.mkdir(parents=True, exist_ok=True)
             atomic_write(weights, model.save_weights)
-            atomic_write(weights.with_name(f"{_CLASSIFIER_STEM}.json"),
+            atomic_write(folder / info_name,
                           lambda p: p.write_text(json.dumps(info, indent=2) + "\n"))
         except OSError as exc:
             warnings.warn(f"could not cache the digit classifier in {folder} ({exc}); "

@@ -25,3 +25,13 @@ def atomic_write(final: str | Path, write: Callable[[Path], object]) -> Path:
         if tmp.exists():
             tmp.unlink()
     return final
+
+
+CACHE_ENV = "WGANLAB_CACHE"  # the one name of the prepared-data folder's variable (notebooks, classifier, grader)
+
+
+def cache_dir() -> Path:
+    """The folder for prepared data and the classifier's weights: ``$WGANLAB_CACHE`` if set, else ``~/.cache/wganlab``."""
+    # Independent of the working folder, so a notebook (whose kernel starts in the notebook's
+    # folder), `wganlab prepare-celeba` run from anywhere and the grader agree on one folder.
+    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "wganlab").expanduser()

@@ -7,14 +7,15 @@ from pathlib import Path
 
 import numpy as np
 
+from wganlab.course.protocol import FACES_CACHE, FACES_ENV, TRAIN_ENV
+
 from .expected import FILES
 from .penalty import require_tensorflow
 from .thresholds import ESTIMATOR, FACES, GRADING_SEED, MNIST
 
-# The convergence checks train for minutes. Under the guard plugin they run once, in the isolated
-# process it starts (wganlab.course.isolation sets this variable there); in the notebook's kernel
-# they fail at once, so a zip that lost its plugin scores them 0 rather than trusting the kernel.
-TRAIN_ENV = "WGANLAB_RUN_CONVERGENCE"
+# The convergence checks train for minutes. Under the guard plugin they run once, in the hidden
+# grading process (wganlab.course.protocol sets TRAIN_ENV there); in the notebook's kernel they
+# fail at once, so a zip that lost its plugin scores them 0 rather than trusting the kernel.
 
 
 def _trains_here(question: str) -> None:
@@ -53,10 +54,6 @@ def check_mnist_wgan_convergence(critic_loss, wgan_generator_loss, clip_weights)
         f"{summary}. Too few samples look like the target digit")
 
 
-FACES_ENV = "WGANLAB_CELEBA"  # a 32x32 faces cache on the grading machine
-FACES_CACHE = "celeba_gray32.npz"  # or one shipped in the zip (wganlab build 04 --celeba)
-
-
 def faces_data():
     """(images, label) for 04's convergence question: faces from ``$WGANLAB_CELEBA`` (a 32x32 cache on the
     grading machine), else celeba_gray32.npz beside this module (``wganlab build 04 --celeba``), else MNIST."""
@@ -81,7 +78,7 @@ def check_wgan_gp_convergence(train_step, sample_alpha):
     _trains_here("wgan_gp_convergence")
     require_tensorflow("wgan_gp_convergence")
     # What it trained on reaches the results' top-level output from the grader itself
-    # (wganlab.course.isolation.faces_note, same order), never from this process.
+    # (wganlab.course.protocol.faces_note, same order), never from this process.
     images, label = faces_data()
     r = convergence.faces_wgan_gp_own_step(train_step, sample_alpha, images, label, seed=GRADING_SEED)
     summary = _report(r)

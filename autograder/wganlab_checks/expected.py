@@ -8,11 +8,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from wganlab.course.protocol import EXPECTED_FILE
+
 from .cases import (cases_divergence, cases_input_gradients, cases_penalty, cases_scores, cases_train_step,
                     cases_wasserstein_1d, seeded_critic, seeded_pair)
 from .compare import scalar, to_numpy, to_tensor
 
-EXPECTED_FILE = "expected.json"
 # The autograder's files/ folder (this package's parent): expected.json, and a faces cache where
 # the build shipped one, lie there.
 FILES = Path(__file__).resolve().parents[1]

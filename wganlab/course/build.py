@@ -22,11 +22,10 @@ from pathlib import Path
 
 from wganlab.course.claims import fill_notebook as fill_claims
 from wganlab.course.functions import ASSIGNMENTS, REPO_ROOT, reference_functions, resolve_assignment
+from wganlab.course.protocol import BUILD_FILES, CHECKS_PACKAGE, EXPECTED_FILE, FACES_CACHE, GUARD_PLUGIN, TRAIN_ENV
 from wganlab.errors import UserError
 from wganlab.files import atomic_write
 
-CHECKS_PACKAGE = "wganlab_checks"  # autograder/wganlab_checks/, copied whole into every zip's files/
-GUARD_PLUGIN = "wganlab.course.guard.GradingGuard"
 
 
 class BuildError(UserError, RuntimeError):
@@ -109,7 +108,8 @@ def build_wheel(out_dir: Path) -> Path:
 
 
 def _configure(master: Path, extra_files: list[str]) -> None:
-    """Add the grader's requirements and extra autograder files to the staged master's config."""
+    """Add the grader's requirements, the guard plugin, the build's own autograder files
+    (:data:`protocol.BUILD_FILES`) and ``extra_files`` to the staged master's config."""
     import yaml
 
     nb = json.loads(master.read_text(encoding="utf-8"))
@@ -118,9 +118,14 @@ def _configure(master: Path, extra_files: list[str]) -> None:
     if cell["cell_type"] != "raw" or not source.startswith("# ASSIGNMENT CONFIG"):
         raise BuildError(f"{master.name}: the first cell must be the raw '# ASSIGNMENT CONFIG' cell")
     config = yaml.safe_load(source.split("\n", 1)[1]) or {}
+    own = config.get("autograder_files", [])
+    # The build writes these itself; listed in a master too, a rename here would leave a stale name there.
+    if not isinstance(own, list) or set(own) & {*BUILD_FILES, *extra_files}:
+        raise BuildError(f"{master.name}: autograder_files must list only the master's own files, as a list; "
+                         f"the build adds {', '.join(BUILD_FILES)} and the wheel itself, found {own!r}")
     config["requirements"] = "requirements.txt"
-    config["autograder_files"] = [*config.get("autograder_files", []), *extra_files]
-    # Installed with the wheel on the grader; see wganlab/guard.py for what it guards against.
+    config["autograder_files"] = [*own, *BUILD_FILES, *extra_files]
+    # Installed with the wheel on the grader; see wganlab/course/guard.py for what it guards against.
     config["plugins"] = [*config.get("plugins", []), GUARD_PLUGIN]
     cell["source"] = "# ASSIGNMENT CONFIG\n" + yaml.safe_dump(config, sort_keys=False)
     master.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -138,9 +143,9 @@ def stage(name: str, staging: Path, wheel: Path, celeba: Path | None = None) -> 
     fill_claims(staging / master.name)  # figures from docs/claims.py; refuses a claim that no longer holds
     shutil.copytree(REPO_ROOT / "autograder" / CHECKS_PACKAGE, staging / CHECKS_PACKAGE,
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    checks = load_checks()  # the file names below are the ones the checks read
+    checks = load_checks()
     expected = checks.compute_expected(name, reference_functions(name))
-    (staging / checks.EXPECTED_FILE).write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n")
+    (staging / EXPECTED_FILE).write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n")
     shutil.copyfile(wheel, staging / wheel.name)
     (staging / "requirements.txt").write_text(
         grader_requirements() + f"/autograder/source/files/{wheel.name}\n")
@@ -152,8 +157,8 @@ def stage(name: str, staging: Path, wheel: Path, celeba: Path | None = None) -> 
         if images.shape[1] != 32:
             raise BuildError(f"{celeba} holds {images.shape[1]}x{images.shape[1]} faces; the convergence "
                              "question grades on 32x32: wganlab prepare-celeba SRC --out FILE --size 32")
-        shutil.copyfile(celeba, staging / checks.FACES_CACHE)
-        extra.append(checks.FACES_CACHE)
+        shutil.copyfile(celeba, staging / FACES_CACHE)
+        extra.append(FACES_CACHE)
     _configure(staging / master.name, extra)
     return staging / master.name
 
@@ -169,7 +174,7 @@ def build_one(name: str, dist: Path, assignments: Path, wheel: Path, run_tests: 
     if not run_tests:
         cmd.insert(4, "--no-run-tests")
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    env.pop("WGANLAB_RUN_CONVERGENCE", None)  # only the guard's isolated process trains (isolation.py)
+    env.pop(TRAIN_ENV, None)  # only the guard's hidden grading process trains
     proc = subprocess.run(cmd, cwd=staging, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-40:])

@@ -1,6 +1,6 @@
 """Freeze the modules a grading process relies on, and put them back after student code ran.
 
-The isolated processes (:mod:`wganlab.course.isolation`) load a notebook's definitions, and
+The grading processes (:mod:`wganlab.course.grading_process`) load a notebook's definitions, and
 decorators, default arguments and class bodies run then, in the process that runs the checks:
 any of them can replace a function of any module the checks call. :class:`Frozen` records, for
 every module already imported under :data:`PREFIXES` (found in ``sys.modules``, never a hand-kept
@@ -14,14 +14,16 @@ from __future__ import annotations
 import sys
 import types
 
+from wganlab.course.protocol import CHECKS_PACKAGE
+
 # What the checks and the library they call rely on. A module imported later than the freeze
 # (first by the notebook) is not frozen: the isolated process imports everything the checks use
 # before the notebook's definitions run.
-PREFIXES = ("builtins", "math", "random", "wganlab", "wganlab_checks", "keras", "numpy", "scipy", "ot",
+PREFIXES = ("builtins", "math", "random", "wganlab", CHECKS_PACKAGE, "keras", "numpy", "scipy", "ot",
             "tensorflow", "otter")
 # New sys.modules entries under these after the freeze are dropped: a check that imports one of our
 # own modules late then gets it from its file, not from an object the notebook put there.
-OWN = ("wganlab", "wganlab_checks")
+OWN = ("wganlab", CHECKS_PACKAGE)
 _MISSING = object()
 
 

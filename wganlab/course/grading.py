@@ -37,8 +37,7 @@ from pathlib import Path
 
 from wganlab.course import results as results_file
 from wganlab.course.functions import REPO_ROOT, questions as assignment_questions, resolve_assignment
-from wganlab.course.guard import PROGRESS_ENV
-from wganlab.course.isolation import TRAIN_ENV
+from wganlab.course.protocol import FACES_ENV, PROGRESS_ENV, TRAIN_ENV
 from wganlab.course.progress import Progress
 from wganlab.course.results import Inputs, Row, file_sha256, parse_results
 from wganlab.course.watchdog import Children, kill_group
@@ -46,7 +45,6 @@ from wganlab.errors import UserError
 from wganlab.files import atomic_write
 
 SHARD_FILE = "shard.json"
-FACES_ENV = "WGANLAB_CELEBA"  # read by the zip's faces_data() in the isolated process
 
 BASE_COLUMNS = ("submission", "total", "max_total", "error")
 # Seconds per submission: 03 and 04 train in their convergence questions (NOTES.md has the times).
@@ -80,7 +78,7 @@ def autograder_zip(assignment: str, dist: Path = REPO_ROOT / "dist") -> Path:
 
 def zip_points(zip_path: Path) -> dict[str, float]:
     """Points of each question, read from the test files inside an autograder zip."""
-    from otter.test_files import ExceptionTestFile
+    from wganlab.otter_api import read_test_file
 
     points: dict[str, float] = {}
     try:
@@ -88,7 +86,7 @@ def zip_points(zip_path: Path) -> dict[str, float]:
             names = [n for n in zf.namelist() if n.startswith("tests/") and n.endswith(".py")]
             for name in names:
                 zf.extract(name, tmp)
-                test_file = ExceptionTestFile.from_file(str(Path(tmp) / name))
+                test_file = read_test_file(Path(tmp) / name)
                 points[Path(name).stem] = float(sum(tc.points for tc in test_file.test_cases))
     except (zipfile.BadZipFile, OSError, SyntaxError) as exc:
         raise GradingError(f"{zip_path} is not a readable otter autograder zip ({exc})") from exc

@@ -12,6 +12,8 @@ import ast
 import re
 from pathlib import Path
 
+from wganlab.course.protocol import FILES, TESTS, is_hidden_case, take_snapshot
+
 SHINGLE = 8  # consecutive word tokens: long enough that a student's own text never matches by chance
 _ESCAPES = re.compile(r"\\[ntr'\"\\]")
 _TOKEN = re.compile(r"\w+")
@@ -35,7 +37,7 @@ def split_test_file(source: str) -> tuple[str, str]:
     for node in tree.body:
         segment = ast.get_source_segment(source, node, padded=False) or ""
         decorators = "".join(ast.get_source_segment(source, d) or "" for d in getattr(node, "decorator_list", []))
-        if isinstance(node, ast.FunctionDef) and re.search(r"hidden\s*=\s*True", decorators):
+        if is_hidden_case(node):
             hidden.append(segment)
         else:
             public.append(decorators + "\n" + segment)
@@ -57,20 +59,18 @@ class HiddenText:
         hidden, public = [], []
         for name, data in sorted(snapshot.items()):
             text = data.decode("utf-8", errors="replace")
-            if name.startswith("tests/") and name.endswith(".py"):
+            if name.startswith(TESTS) and name.endswith(".py"):
                 h, p = split_test_file(text)
                 hidden.append(h)
                 public.append(p)
-            elif name.startswith("files/") and Path(name).suffix in (".py", ".json", ".txt", ".csv"):
+            elif name.startswith(FILES) and Path(name).suffix in (".py", ".json", ".txt", ".csv"):
                 hidden.append(text)
         return cls(hidden, public)
 
     @classmethod
     def from_source(cls, source: Path) -> "HiddenText":
         """Read an unpacked autograder zip: ``source/tests/*.py`` and ``source/files/**/*.{py,json,txt,csv}``."""
-        from wganlab.course.isolation import _read_tree
-
-        return cls.from_snapshot({**_read_tree(source / "files", "files"), **_read_tree(source / "tests", "tests")})
+        return cls.from_snapshot(take_snapshot(source, None))
 
     def quoted_in(self, message: str) -> bool:
         """True when ``message`` contains a run of hidden text or a hidden long number."""
