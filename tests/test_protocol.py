@@ -27,6 +27,7 @@ OWNERS = {
     protocol.EXPECTED_FILE: "wganlab/course/protocol.py",
     protocol.GUARD_PLUGIN: "wganlab/course/protocol.py",
     protocol.PROCESS_MODULE: "wganlab/course/protocol.py",
+    protocol.PROGRESS_LAST: "wganlab/course/protocol.py",
     protocol.FACES_CACHE: "wganlab/data.py",
     CACHE_ENV: "wganlab/files.py",
     ".cache": "wganlab/files.py",
@@ -123,6 +124,15 @@ def test_the_protocols_module_names_resolve():
 
     assert getattr(importlib.import_module(module), name) is GradingGuard
     assert callable(importlib.import_module(protocol.PROCESS_MODULE).main)
+
+
+def test_every_progress_form_the_grader_writes_is_one_wganlab_grade_quotes():
+    written = [protocol.PROGRESS_CELL.format(index=3, total=12, first="x" * 60),
+               protocol.PROGRESS_QUESTION.format(question="wgan_gp_convergence", role="hidden"),
+               protocol.PROGRESS_QUESTION.format(question="kl_divergence", role="public"), protocol.PROGRESS_LAST]
+    assert all(protocol.PROGRESS_FORMS.fullmatch(text) for text in written)
+    for planted in ("code cell 1 of 2: " + "x" * 61, "checking question q (kernel grading process)", "hidden: 0.123"):
+        assert not protocol.PROGRESS_FORMS.fullmatch(planted), planted
 
 
 def _config(notebook: dict) -> dict:

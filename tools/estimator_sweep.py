@@ -10,7 +10,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "autograder")]
 import os
-os.environ.setdefault("WGANLAB_RUN_CONVERGENCE", "1")  # the checks train only where this is set
+from wganlab.course.protocol import TRAIN_ENV
+os.environ.setdefault(TRAIN_ENV, "1")  # the checks train only where this is set
 import numpy as np
 
 

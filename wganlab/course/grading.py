@@ -37,7 +37,7 @@ from pathlib import Path
 
 from wganlab.course import results as results_file
 from wganlab.course.functions import REPO_ROOT, questions as assignment_questions, resolve_assignment
-from wganlab.course.protocol import FACES_ENV, PROGRESS_ENV, TRAIN_ENV
+from wganlab.course.protocol import FACES_ENV, PROGRESS_ENV, PROGRESS_FORMS, TRAIN_ENV
 from wganlab.course.progress import Progress
 from wganlab.course.results import Inputs, Row, file_sha256, parse_results
 from wganlab.course.watchdog import Children, kill_group
@@ -112,16 +112,12 @@ def find_submissions(paths: list[Path]) -> list[Path]:
     return out
 
 
-# What the guard's progress file may say; the kernel running student code writes it, so anything
-# else (text a submission put there) never reaches the error column.
-_PROGRESS = re.compile(r"(code cell \d+ of \d+: .{0,60}|checking question [\w-]+ \((public|hidden) grading process\)"
-                       r"|the tests, after the last cell)")
-
-
 def _progress(path: Path) -> str:
     """What the submission was running, from the guard plugin's progress file ('' when none or not the guard's)."""
     text = path.read_text(errors="replace").strip() if path.is_file() else ""
-    return text if _PROGRESS.fullmatch(text) else ""
+    # The kernel running student code writes the file too: text a submission put there never
+    # reaches the error column.
+    return text if PROGRESS_FORMS.fullmatch(text) else ""
 
 
 def check_submission(path: Path) -> str:

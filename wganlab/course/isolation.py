@@ -167,7 +167,7 @@ def _watch(proc: subprocess.Popen, state_path: Path, limits: dict[str, float], s
         if name != current:
             current, since = name, now
             if progress and current:
-                Path(progress).write_text(f"checking question {current} ({role} grading process)")
+                Path(progress).write_text(protocol.PROGRESS_QUESTION.format(question=current, role=role))
         over = (current is None and now - started > startup) or (
             current is not None and now - since > limits.get(current, DEFAULT_LIMIT) + GRACE)
         if over or now - started > startup + sum(limits.values()) + GRACE * len(limits):

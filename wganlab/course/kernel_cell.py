@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import nbformat
 
+from wganlab.course import protocol
+
 # The kernel grades nothing, so its cells only matter for the time they take: one cell may run
 # CELL_LIMIT seconds, all of them KERNEL_BUDGET (03's slowest cell at its default schedule took
 # 36 s on 2 cores, its whole notebook 100 s: NOTES.md, "Notebook cells at their default schedules").
@@ -91,7 +93,8 @@ del __wganlab_guard_setup
 def progress_cell(index: int, total: int, source: str) -> nbformat.NotebookNode:
     """A cell that records 'code cell K of N: <first line>' in the progress file and starts that cell's clock."""
     first = next((line.strip() for line in source.splitlines() if line.strip()), "")[:60]
-    return nbformat.v4.new_code_cell(f"__wganlab_mark({f'code cell {index} of {total}: {first}'!r})")
+    text = protocol.PROGRESS_CELL.format(index=index, total=total, first=first)
+    return nbformat.v4.new_code_cell(f"__wganlab_mark({text!r})")
 
 
 def guard_notebook(nb: nbformat.NotebookNode, progress: str | None, cell_limit: float = CELL_LIMIT,
@@ -111,7 +114,7 @@ def guard_notebook(nb: nbformat.NotebookNode, progress: str | None, cell_limit: 
             index += 1
             cells.append(progress_cell(index, total, cell.source))
         cells.append(cell)
-    cells.append(nbformat.v4.new_code_cell("__wganlab_mark('the tests, after the last cell', arm_next=False)"))
+    cells.append(nbformat.v4.new_code_cell(f"__wganlab_mark({protocol.PROGRESS_LAST!r}, arm_next=False)"))
     nb.cells = cells
     return nb
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import io
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -36,6 +37,14 @@ FACES_SIZE = 32  # pixels per side of the faces 04's convergence question trains
 FACES_CACHE = celeba_cache_name(FACES_SIZE)  # or this file in the zip's files/ (wganlab build 04 --celeba)
 PROGRESS_ENV = "WGANLAB_PROGRESS_FILE"  # where `wganlab grade` wants the guard to say what runs
 PROGRESS_FILE = ".wganlab_progress"  # else this file beside the submission
+# What the progress file says: the kernel's cells (wganlab.course.kernel_cell) and the runner
+# (isolation.run_role) write these forms; the kernel runs student code, so `wganlab grade` quotes
+# the file in a gradebook's error column only when it is one of them (PROGRESS_FORMS).
+PROGRESS_CELL = "code cell {index} of {total}: {first}"  # first: the cell's first line, at most 60 characters
+PROGRESS_QUESTION = "checking question {question} ({role} grading process)"
+PROGRESS_LAST = "the tests, after the last cell"
+PROGRESS_FORMS = re.compile(r"code cell \d+ of \d+: .{0,60}|checking question [\w-]+ \((public|hidden) grading process\)|"
+                            + re.escape(PROGRESS_LAST))
 ROLES = ("public", "hidden")
 PROCESS_MODULE = "wganlab.course.grading_process"  # run as `python -P -m PROCESS_MODULE ...`
 
