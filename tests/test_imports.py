@@ -100,7 +100,8 @@ def test_the_check_finds_a_cycle_through_a_function_body_and_a_type_only_import(
 
 
 @pytest.mark.parametrize("module", ["wganlab.metrics", "wganlab.arrays", "wganlab.errors", "wganlab.toys",
-                                    "wganlab.data", "wganlab.classifier"])
+                                    "wganlab.data", "wganlab.classifier", "wganlab.course.protocol",
+                                    "wganlab.otter_api"])
 def test_modules_that_need_no_backend_import_none(module):
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     code = (f"import sys, {module}\n"
