@@ -155,7 +155,8 @@ def test_masters_list_only_their_own_autograder_files_and_the_build_adds_its_own
 def test_a_master_that_lists_a_build_file_is_refused(tmp_path):
     master = sorted((ROOT / "solutions").glob("*.ipynb"))[0]
     nb = json.loads(master.read_text(encoding="utf-8"))
-    nb["cells"][0]["source"] = "".join(nb["cells"][0]["source"]) + f"\nautograder_files:\n  - {protocol.EXPECTED_FILE}\n"
+    config = "".join(nb["cells"][0]["source"])
+    nb["cells"][0]["source"] = config + f"\nautograder_files:\n  - {protocol.EXPECTED_FILE}\n"
     staged = tmp_path / master.name
     staged.write_text(json.dumps(nb), encoding="utf-8")
     with pytest.raises(build.BuildError, match="only the master's own files"):

@@ -69,7 +69,7 @@ def disable_checks(replacement: Callable[..., Any]) -> None:
 
 
 def read_test_file(path: str | Path) -> ExceptionTestFile:
-    """An otter exception test file read from ``path`` (``.test_cases``: its cases, each with ``.hidden``, ``.points``)."""
+    """The otter exception test file at ``path``; ``.test_cases`` holds its cases (``.hidden``, ``.points``)."""
     return ExceptionTestFile.from_file(str(path))
 
 

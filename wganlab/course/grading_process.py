@@ -25,6 +25,7 @@ from pathlib import Path
 from wganlab.course import protocol
 from wganlab.course.isolation import TIMED_OUT, question_limit
 
+
 class QuestionTimeLimit(BaseException):
     """Raised in the grading process when a question runs past its limit (BaseException: a bare
     ``except Exception`` in a submission does not swallow it)."""

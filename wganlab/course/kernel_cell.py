@@ -99,7 +99,7 @@ def progress_cell(index: int, total: int, source: str) -> nbformat.NotebookNode:
 
 def guard_notebook(nb: nbformat.NotebookNode, progress: str | None, cell_limit: float = CELL_LIMIT,
                    budget: float = KERNEL_BUDGET, hung: list[str] = ()) -> nbformat.NotebookNode:
-    """The submission with the setup cell first, a progress cell before each code cell and a last one that stops the clock.
+    """The submission with the setup cell first, a progress cell before each code cell, a last one that stops the clock.
 
     ``hung``: functions that never returned in the public grading process; the kernel replaces them
     between cells by ones that fail at once, so a cell that calls one does not wait out its limit.

@@ -43,8 +43,8 @@ PROGRESS_FILE = ".wganlab_progress"  # else this file beside the submission
 PROGRESS_CELL = "code cell {index} of {total}: {first}"  # first: the cell's first line, at most 60 characters
 PROGRESS_QUESTION = "checking question {question} ({role} grading process)"
 PROGRESS_LAST = "the tests, after the last cell"
-PROGRESS_FORMS = re.compile(r"code cell \d+ of \d+: .{0,60}|checking question [\w-]+ \((public|hidden) grading process\)|"
-                            + re.escape(PROGRESS_LAST))
+PROGRESS_FORMS = re.compile(r"code cell \d+ of \d+: .{0,60}|checking question [\w-]+ \((public|hidden) grading "
+                            r"process\)|" + re.escape(PROGRESS_LAST))
 ROLES = ("public", "hidden")
 PROCESS_MODULE = "wganlab.course.grading_process"  # run as `python -P -m PROCESS_MODULE ...`
 
@@ -118,7 +118,7 @@ def case_flags(source: str, role: str) -> list[bool]:
 
 
 def public_test_source(source: str) -> str:
-    """One otter exception test file with its hidden cases cut out (decorators included): what the public process gets."""
+    """One otter exception test file's source less its hidden cases (decorators included): the public process's copy."""
     lines = source.splitlines(keepends=True)
     drop = set()
     for node in ast.parse(source).body:
@@ -149,7 +149,7 @@ def seal_disk(source: Path, submission_dir: Path, snapshot: dict[str, bytes]) ->
     """
     deleted = []
     targets = [source / "files", source / "tests", submission_dir / "tests"]
-    targets += [submission_dir / Path(name).relative_to("files").parts[0] for name in snapshot if name.startswith(FILES)]
+    targets += [submission_dir / Path(name).relative_to(FILES).parts[0] for name in snapshot if name.startswith(FILES)]
     for path in dict.fromkeys(targets):
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
