@@ -21,6 +21,10 @@ plugin (``otter_config.json``, written by ``wganlab build``); it hooks three of 
   ``output`` (what 04's convergence question trained on) is written here, from the grader's own
   inputs. A public message that still quotes hidden text is withheld; hints are added.
 
+Around them, the grader adopts and kills whatever student code leaves running
+(:mod:`wganlab.course.reaper`) and reads nothing from the kernel as code
+(:mod:`wganlab.course.kernel_channels`).
+
 So what a student sees (the "Public Tests" box, the top-level output) never comes from a process
 that had hidden material, no notebook cell changes what the checks call, and a function that
 never returns costs only the questions that call it. What this does not stop is in the README
