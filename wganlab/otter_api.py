@@ -43,7 +43,7 @@ check_version(otter.__version__)
 
 __all__ = ["PINNED", "OtterVersionError", "check_version", "AbstractOtterPlugin", "GradingResults", "Notebook",
            "grading_mode", "on_colab", "disable_checks", "read_test_file", "parse_test_file", "call_case",
-           "error_message", "case_result", "replace_results"]
+           "error_message", "case_result", "replace_results", "read_kernel_with"]
 
 Notebook = otter.Notebook  # the grader a student's notebook holds (wganlab.student.start)
 
@@ -109,3 +109,17 @@ def replace_results(results: GradingResults, test_files: dict[str, ExceptionTest
     results.results = test_files
     results._catastrophic_error = None
     results.set_output(output)
+
+
+def read_kernel_with(log_record: Callable[[Any, bytes], dict], results_file: Any) -> None:
+    """Make this (grader) process read the kernel's log records with ``log_record(handler, data)`` and its results file with ``results_file.load(f)``.
+
+    otter's grader unpickles both (``LogRecordStreamHandler.unpickle`` in otter/execute/logging.py;
+    ``pickle.load`` in ``grade_notebook``, otter/execute/__init__.py): see
+    :mod:`wganlab.course.kernel_channels` for why the guard replaces them.
+    """
+    import otter.execute as execute
+    from otter.execute import logging as execute_logging
+
+    execute_logging.LogRecordStreamHandler.unpickle = log_record
+    execute.pickle = results_file

@@ -21,6 +21,10 @@ plugin (``otter_config.json``, written by ``wganlab build``); it hooks three of 
   ``output`` (what 04's convergence question trained on) is written here, from the grader's own
   inputs. A public message that still quotes hidden text is withheld; hints are added.
 
+Around them, the grader adopts and kills whatever student code leaves running
+(:mod:`wganlab.course.reaper`) and reads nothing from the kernel as code
+(:mod:`wganlab.course.kernel_channels`).
+
 So what a student sees (the "Public Tests" box, the top-level output) never comes from a process
 that had hidden material, no notebook cell changes what the checks call, and a function that
 never returns costs only the questions that call it. What this does not stop is in the README
@@ -35,7 +39,7 @@ import re
 import sys
 from pathlib import Path
 
-from wganlab.course import isolation, protocol
+from wganlab.course import isolation, kernel_channels, protocol, reaper
 from wganlab.course.hidden_text import HiddenText
 from wganlab.course.kernel_cell import guard_notebook
 from wganlab.otter_api import AbstractOtterPlugin, case_result, parse_test_file, replace_results
@@ -96,6 +100,9 @@ class GradingGuard(AbstractOtterPlugin):
 
     def before_grading(self, config) -> None:
         """Snapshot, delete the hidden files, grade the public cases (cwd: the submission folder)."""
+        # Before any student code runs: adopt whatever it leaves running, read the kernel only as data.
+        reaper.become_subreaper()
+        kernel_channels.close()
         source = Path("..", "source").resolve()
         submission = Path(self.submission_path) if self.submission_path else None
         self.snapshot = protocol.take_snapshot(source, submission)
@@ -105,6 +112,7 @@ class GradingGuard(AbstractOtterPlugin):
         self.public = isolation.Report()
         if self._gradable():
             self.public = isolation.run_role(protocol.public_snapshot(self.snapshot), "public", self._progress())
+        reaper.reap()
 
     def _gradable(self) -> bool:
         return any(n.startswith(protocol.SUBMISSION) for n in self.snapshot)
@@ -123,8 +131,10 @@ class GradingGuard(AbstractOtterPlugin):
     def after_grading(self, results) -> None:
         """Grade the hidden cases; merge; withhold public messages that quote hidden text; add hints."""
         snapshot = getattr(self, "snapshot", None)
+        reaper.reap()  # what the kernel left running must not see the hidden process's files
         if snapshot and self._gradable():
             hidden = isolation.run_role(snapshot, "hidden", self._progress(), hung=self.public.hung)
+            reaper.reap()  # nor outlive it: otter writes results.json after this returns
             merge_results(results, snapshot, self.public, hidden, protocol.faces_note(snapshot))
         hidden_text = getattr(self, "hidden", None)
         for name, test_file in results.results.items():
