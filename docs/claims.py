@@ -129,6 +129,20 @@ def _overlap_check(record):
              and abs(o["js"] - 0.75 * math.log(4 / 3)) < 1e-3 and abs(o["w1_samples"] - 0.5) < 0.01)
     return holds, {"kl_pq": f"{o['kl_pq']:.4f}", "js": f"{o['js']:.4f}", "w1": f"{o['w1_samples']:.3f}"}
 
+# --- theory (issue 21 item 3): maximum likelihood (01), Theorem 3's gradient (02), the vanishing
+# generator gradient (03) --------------------------------------------------------------------------
+
+@claim("01.ml_forward_kl", "sweeps/divergences_01.json")
+def _ml_forward_kl(record):
+    ml = record["ml_forward_kl"]
+    gaps = [abs(r["average_log_likelihood"] - ml["limit"]) for r in ml["rows"]]
+    holds = (abs(ml["limit"] - ml["exact_expectation"]) < 1e-9  # the identity itself, on the die
+             and ml["rows"][0]["n"] == 10 and ml["rows"][-1]["n"] == 100_000
+             and gaps[-1] < 0.005 and gaps[-1] < gaps[0] / 10)  # "settles on its expectation"
+    return holds, {"gap_first": f"{gaps[0]:.3f}", "gap_last": f"{gaps[-1]:.4f}", "limit": f"{ml['limit']:.4f}",
+                   "entropy": f"{ml['entropy']:.4f}", "kl": f"{ml['kl']:.4f}"}
+
+
 # --- 02 critic estimator: tools/sweep_estimator_02.py (500 steps, parallel lines) ---------------
 
 E02 = "sweeps/estimator02_500steps_tf_cpu.jsonl"
