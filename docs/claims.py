@@ -143,6 +143,18 @@ def _ml_forward_kl(record):
                    "entropy": f"{ml['entropy']:.4f}", "kl": f"{ml['kl']:.4f}"}
 
 
+@claim("02.theorem3", "sweeps/theorem3_02_500steps_tf_cpu.jsonl")
+def _theorem3(rows):
+    rows = latest(rows, "seed")
+    thetas = np.array(rows[0]["thetas"])
+    ratio = np.array([np.array(r["gradient"]) / np.array(r["exact_slope"]) for r in rows])  # (seeds, thetas)
+    worst = np.unravel_index(np.argmax(np.abs(ratio - 1)), ratio.shape)
+    holds = (len(rows) >= 10 and all(r["thetas"] == rows[0]["thetas"] for r in rows)
+             and (ratio > 0).all() and np.abs(ratio - 1).max() < 0.15)  # "the right sign, within 15 %"
+    return holds, {"seeds": len(rows), "ratio": span(ratio.ravel()), "worst_theta": f"{thetas[worst[1]]:.2f}",
+                   "worst_error": pct(abs(ratio[worst] - 1)), "thetas": ", ".join(f"{t:g}" for t in thetas)}
+
+
 # --- 02 critic estimator: tools/sweep_estimator_02.py (500 steps, parallel lines) ---------------
 
 E02 = "sweeps/estimator02_500steps_tf_cpu.jsonl"
