@@ -80,3 +80,16 @@ def test_wrong_inputs_say_what_was_expected(checkpoints, losses, match):
     with pytest.raises(ValueError, match=match):
         vanishing.gradient_norms_while_critic_trains(generator, critic, real, train.gan_objectives(
             ref.discriminator_loss, ref.generator_loss), losses, checkpoints, train.gan_config(progress=False))
+
+
+def test_gradient_norms_plot_draws_one_log_scale_line_per_loss_and_refuses_zero(tmp_path):
+    from wganlab import plots
+
+    fig = plots.gradient_norms([0, 10, 100], {"a": [1.0, 0.1, 0.01], "b": [1.0, 2.0, 4.0]}, path=tmp_path / "g.png")
+    ax = fig.axes[0]
+    assert [line.get_label() for line in ax.get_lines()] == ["a", "b"] and ax.get_yscale() == "log"
+    assert (tmp_path / "g.png").stat().st_size > 0
+    with pytest.raises(ValueError, match="> 0"):
+        plots.gradient_norms([0, 10], {"a": [1.0, 0.0]})
+    with pytest.raises(ValueError, match="has 1 values"):
+        plots.gradient_norms([0, 10], {"a": [1.0]})
