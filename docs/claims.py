@@ -155,6 +155,26 @@ def _theorem3(rows):
                    "worst_error": pct(abs(ratio[worst] - 1)), "thetas": ", ".join(f"{t:g}" for t in thetas)}
 
 
+@claim("03.vanishing_gradient", "sweeps/vanishing_03_digit1_tf_cpu.jsonl")
+def _vanishing_gradient(rows):
+    rows = latest(rows, "seed")
+    first = lambda r, key: r[key][0]  # noqa: E731  (k = 0)
+    last = lambda r, key: r[key][-1]  # noqa: E731  (k = 1,000)
+    minimax = [last(r, "minimax") / first(r, "minimax") for r in rows]
+    growth = [last(r, "non_saturating") / first(r, "non_saturating") for r in rows]
+    holds = (len(rows) >= 5 and all(r["checkpoints"] == [0, 10, 100, 1000] for r in rows)
+             and max(minimax) < 0.01  # "almost nothing"
+             and min(growth) > 2  # "did not shrink: it grew"
+             and all(last(r, "wgan") > 10 * first(r, "wgan") for r in rows)  # "grew too"
+             and max(last(r, "gan_fake_logit") for r in rows) < -5)  # "rejects the fakes"
+    logits = [last(r, "gan_fake_logit") for r in rows]
+    return holds, {"seeds": len(rows), "minimax_ratio": span([100 * m for m in minimax]) + " %",
+                   "ns_growth": span(growth, "{:.0f}"), "fake_logit_min": num(min(logits), "{:.0f}"),
+                   "fake_logit_max": num(max(logits), "{:.0f}"),
+                   "wgan_0": span([first(r, "wgan") for r in rows], "{:.4f}"),
+                   "wgan_1000": span([last(r, "wgan") for r in rows], "{:.2f}")}
+
+
 # --- 02 critic estimator: tools/sweep_estimator_02.py (500 steps, parallel lines) ---------------
 
 E02 = "sweeps/estimator02_500steps_tf_cpu.jsonl"
