@@ -91,5 +91,5 @@ def test_gradient_norms_plot_draws_one_log_scale_line_per_loss_and_refuses_zero(
     assert (tmp_path / "g.png").stat().st_size > 0
     with pytest.raises(ValueError, match="> 0"):
         plots.gradient_norms([0, 10], {"a": [1.0, 0.0]})
-    with pytest.raises(ValueError, match="has 1 values"):
+    with pytest.raises(ValueError, match="has 1 values but steps has 2"):
         plots.gradient_norms([0, 10], {"a": [1.0]})

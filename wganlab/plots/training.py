@@ -161,7 +161,9 @@ def gradient_norms(steps, norms, path=None, title: str | None = None) -> Figure:
     fig = Figure(figsize=(6.5, 3.6))
     ax = fig.subplots()
     for (name, values), color in zip(norms.items(), [FAKE_COLOR, REAL_COLOR, "#2ca02c", "#9467bd"]):
-        v = curve(values, f"norms[{name!r}]", n=len(k))
+        v = curve(values, f"norms[{name!r}]")
+        if v.size != k.size:  # curve()'s own message speaks of thetas
+            raise ValueError(f"norms[{name!r}] has {v.size} values but steps has {k.size}; they must match.")
         if (v <= 0).any():
             raise ValueError(f"norms[{name!r}] must be > 0 to draw on a log scale, got {v.tolist()}.")
         ax.plot(k, v, "o-", color=color, linewidth=2, label=name)
