@@ -129,6 +129,52 @@ def _overlap_check(record):
              and abs(o["js"] - 0.75 * math.log(4 / 3)) < 1e-3 and abs(o["w1_samples"] - 0.5) < 0.01)
     return holds, {"kl_pq": f"{o['kl_pq']:.4f}", "js": f"{o['js']:.4f}", "w1": f"{o['w1_samples']:.3f}"}
 
+# --- theory (issue 21 item 3): maximum likelihood (01), Theorem 3's gradient (02), the vanishing
+# generator gradient (03) --------------------------------------------------------------------------
+
+@claim("01.ml_forward_kl", "sweeps/divergences_01.json")
+def _ml_forward_kl(record):
+    ml = record["ml_forward_kl"]
+    gaps = [abs(r["average_log_likelihood"] - ml["limit"]) for r in ml["rows"]]
+    holds = (abs(ml["limit"] - ml["exact_expectation"]) < 1e-9  # the identity itself, on the die
+             and ml["rows"][0]["n"] == 10 and ml["rows"][-1]["n"] == 100_000
+             and gaps[-1] < 0.005 and gaps[-1] < gaps[0] / 10)  # "settles on its expectation"
+    return holds, {"gap_first": f"{gaps[0]:.3f}", "gap_last": f"{gaps[-1]:.4f}", "limit": f"{ml['limit']:.4f}",
+                   "entropy": f"{ml['entropy']:.4f}", "kl": f"{ml['kl']:.4f}"}
+
+
+@claim("02.theorem3", "sweeps/theorem3_02_500steps_tf_cpu.jsonl")
+def _theorem3(rows):
+    rows = latest(rows, "seed")
+    thetas = np.array(rows[0]["thetas"])
+    ratio = np.array([np.array(r["gradient"]) / np.array(r["exact_slope"]) for r in rows])  # (seeds, thetas)
+    worst = np.unravel_index(np.argmax(np.abs(ratio - 1)), ratio.shape)
+    holds = (len(rows) >= 10 and all(r["thetas"] == rows[0]["thetas"] for r in rows)
+             and (ratio > 0).all() and np.abs(ratio - 1).max() < 0.15)  # "the right sign, within 15 %"
+    return holds, {"seeds": len(rows), "ratio": span(ratio.ravel()), "worst_theta": f"{thetas[worst[1]]:.2f}",
+                   "worst_error": pct(abs(ratio[worst] - 1)), "thetas": ", ".join(f"{t:g}" for t in thetas)}
+
+
+@claim("03.vanishing_gradient", "sweeps/vanishing_03_digit1_tf_cpu.jsonl")
+def _vanishing_gradient(rows):
+    rows = latest(rows, "seed")
+    first = lambda r, key: r[key][0]  # noqa: E731  (k = 0)
+    last = lambda r, key: r[key][-1]  # noqa: E731  (k = 1,000)
+    minimax = [last(r, "minimax") / first(r, "minimax") for r in rows]
+    growth = [last(r, "non_saturating") / first(r, "non_saturating") for r in rows]
+    holds = (len(rows) >= 5 and all(r["checkpoints"] == [0, 10, 100, 1000] for r in rows)
+             and max(minimax) < 0.01  # "almost nothing"
+             and min(growth) > 2  # "did not shrink: it grew"
+             and all(last(r, "wgan") > 10 * first(r, "wgan") for r in rows)  # "grew too"
+             and max(last(r, "gan_fake_logit") for r in rows) < -5)  # "rejects the fakes"
+    logits = [last(r, "gan_fake_logit") for r in rows]
+    return holds, {"seeds": len(rows), "minimax_ratio": span([100 * m for m in minimax]) + " %",
+                   "ns_growth": span(growth, "{:.0f}"), "fake_logit_min": num(min(logits), "{:.0f}"),
+                   "fake_logit_max": num(max(logits), "{:.0f}"),
+                   "wgan_0": span([first(r, "wgan") for r in rows], "{:.4f}"),
+                   "wgan_1000": span([last(r, "wgan") for r in rows], "{:.2f}")}
+
+
 # --- 02 critic estimator: tools/sweep_estimator_02.py (500 steps, parallel lines) ---------------
 
 E02 = "sweeps/estimator02_500steps_tf_cpu.jsonl"

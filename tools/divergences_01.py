@@ -5,7 +5,9 @@ Usage: python tools/divergences_01.py OUT.json
 The forward/reverse KL grid search of the notebook (same grid, same search), the share of the
 forward fit's mass where the target p is below 1 % and 10 % of its peak, and the sample W1 and
 histogram JS of Example 1 for the notebook's thetas (same seeds and bins); the written question's
-numerical check (200-bin histograms, 100,000 samples). Deterministic.
+numerical check (200-bin histograms, 100,000 samples); the maximum-likelihood check (the average
+log-likelihood of the notebook's loaded-die samples under a model that gets the die wrong, against -KL - H, for the
+notebook's sample sizes and seed). Deterministic.
 """
 
 import json
@@ -14,7 +16,7 @@ import sys
 
 import numpy as np
 
-from wganlab import metrics, toys
+from wganlab import likelihood, metrics, toys
 from wganlab.course.functions import reference_functions
 from wganlab.files import atomic_write
 
@@ -70,6 +72,15 @@ rng = np.random.default_rng(0)
 overlap = {"kl_pq": ref.kl_divergence(p_hist, q_hist), "kl_qp": ref.kl_divergence(q_hist, p_hist),
            "js": ref.js_divergence(p_hist, q_hist),
            "w1_samples": ref.wasserstein_1d(rng.uniform(0, 1, 100_000), rng.uniform(0, 2, 100_000))}
-result = {"kl_fits": fits, "example1_samples": samples, "overlap_question": overlap}
+# Maximum likelihood is forward KL: the notebook's die, model, sizes and seed.
+p_data = np.array([0.30, 0.25, 0.20, 0.12, 0.08, 0.05])
+p_model = np.array([0.10, 0.10, 0.20, 0.20, 0.20, 0.20])
+limit = -ref.kl_divergence(p_data, p_model) - likelihood.entropy(p_data)
+draws = likelihood.sample_outcomes(p_data, 100_000, seed=0)
+ml = {"kl": ref.kl_divergence(p_data, p_model), "entropy": likelihood.entropy(p_data), "limit": limit,
+      "exact_expectation": float(np.sum(p_data * np.log(p_model))),
+      "rows": [{"n": n, "average_log_likelihood": likelihood.average_log_likelihood(draws[:n], p_model)}
+               for n in (10, 100, 1_000, 10_000, 100_000)]}
+result = {"kl_fits": fits, "example1_samples": samples, "overlap_question": overlap, "ml_forward_kl": ml}
 atomic_write(sys.argv[1], lambda tmp: tmp.write_text(json.dumps(result, indent=1) + "\n"))
 print(json.dumps(result, indent=1))

@@ -12,11 +12,12 @@ from wganlab.plots.critics import critic_contours, toy_critic_contours
 from wganlab.plots.samples import sample_grid, scatter_2d
 from wganlab.plots.theory import (divergences_versus_theta, js_and_w_versus_theta, kl_fits, transport_plan,
                                   w_versus_theta)
-from wganlab.plots.training import bilinear_phase, estimate_against_w1, generator_loss_gradients, loss_curves
+from wganlab.plots.training import (bilinear_phase, estimate_against_w1, generator_loss_gradients, gradient_norms,
+                                    loss_curves)
 
 __all__ = [
     "sample_grid", "scatter_2d",
-    "loss_curves", "estimate_against_w1", "bilinear_phase", "generator_loss_gradients",
+    "loss_curves", "estimate_against_w1", "bilinear_phase", "generator_loss_gradients", "gradient_norms",
     "w_versus_theta", "divergences_versus_theta", "js_and_w_versus_theta", "kl_fits", "transport_plan",
     "critic_contours", "toy_critic_contours",
 ]

@@ -153,3 +153,24 @@ def generator_loss_gradients(logits, gradients, path=None, title: str | None = N
     ax.grid(True, alpha=0.3)
     ax.legend(loc="best", fontsize=9)
     return finish(fig, path, title, ax=ax)
+
+
+def gradient_norms(steps, norms, path=None, title: str | None = None) -> Figure:
+    """Generator gradient norm (log scale) against critic updates ``steps`` (K,); ``norms``: label -> (K,) norms > 0."""
+    k = curve(steps, "steps")
+    fig = Figure(figsize=(6.5, 3.6))
+    ax = fig.subplots()
+    for (name, values), color in zip(norms.items(), [FAKE_COLOR, REAL_COLOR, "#2ca02c", "#9467bd"]):
+        v = curve(values, f"norms[{name!r}]")
+        if v.size != k.size:  # curve()'s own message speaks of thetas
+            raise ValueError(f"norms[{name!r}] has {v.size} values but steps has {k.size}; they must match.")
+        if (v <= 0).any():
+            raise ValueError(f"norms[{name!r}] must be > 0 to draw on a log scale, got {v.tolist()}.")
+        ax.plot(k, v, "o-", color=color, linewidth=2, label=name)
+    ax.set_xscale("symlog", linthresh=10)  # k = 0 on the same axis as 10, 100, 1000
+    ax.set_yscale("log")
+    ax.set_xlabel("critic (discriminator) updates against the fixed generator")
+    ax.set_ylabel("||gradient of the generator loss||")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="best", fontsize=9)
+    return finish(fig, path, title, ax=ax)
