@@ -99,22 +99,24 @@ def _check_size(size: int) -> tuple[int, int]:
 
 def dcgan_generator(
     size: int = 64, latent_dim: int = 128, width: int = 32, name: str = "generator", seed: Seed = None,
+    batch_norm: bool = False,
 ) -> keras.Model:
     """DCGAN generator: z (batch, latent_dim) -> images (batch, size, size, 1) in [-1, 1] (tanh); size 28, 32 or 64.
 
-    ``seed`` as in :func:`mlp_generator`."""
+    ``seed`` as in :func:`mlp_generator`. ``batch_norm`` normalises every hidden layer, as DCGAN
+    does (allowed in a WGAN-GP generator: the penalty is per sample only in the critic)."""
     base, n_up = _check_size(size)
     stream = _stream(seed)
     z = keras.Input((latent_dim,), name="z")
     channels = width * 2 ** (n_up - 1)
     h = layers.Dense(base * base * channels, name="project", kernel_initializer=_kernel_init(stream))(z)
-    h = layers.ReLU()(h)
+    h = layers.ReLU()(layers.BatchNormalization(name="project_bn")(h) if batch_norm else h)
     h = layers.Reshape((base, base, channels))(h)
     for i in range(n_up - 1):
         channels //= 2
         h = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", name=f"up_{i + 1}",
                                    kernel_initializer=_kernel_init(stream))(h)
-        h = layers.ReLU()(h)
+        h = layers.ReLU()(layers.BatchNormalization(name=f"up_{i + 1}_bn")(h) if batch_norm else h)
     out = layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh", name="image",
                                  kernel_initializer=_kernel_init(stream))(h)
     return keras.Model(z, out, name=name)
