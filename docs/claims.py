@@ -446,7 +446,8 @@ def _digits(rows):
              and all(r["confident"] >= early[r["seed"]]["confident"] for r in final)  # more steps, more read
              and all(r["confident"] < r["confident_real"] - 0.5 for r in final)  # "far below real digits"
              and all(r["w1"] >= early[r["seed"]]["w1"] for r in final)  # "pixel W1 did not fall"
-             and all(r["w1"] < 1.3 * r["w1_real_floor"] for r in final))
+             and all(r["w1"] < 1.3 * r["w1_real_floor"] for r in final)
+             and all(r["histogram"][1] <= 0.02 for r in final))  # "almost no 1s"
     return holds, {"seeds": span([r["seed"] for r in final], "{:d}"), "steps": f"{DIGITS_STEPS:,}",
                    "early": f"{DIGITS_EARLY:,}", "floor": f"{final[0]['w1_real_floor']:.1f}",
                    "w1": span([r["w1"] for r in final], "{:.1f}"),
@@ -454,6 +455,7 @@ def _digits(rows):
                    "confident": pct_span([r["confident"] for r in final]),
                    "confident_early": pct_span([early[r["seed"]]["confident"] for r in final]),
                    "confident_real": pct(final[0]["confident_real"]),
+                   "ones": pct(max(r["histogram"][1] for r in final)),
                    "wall": span([r["seconds"] for r in final], "{:.0f}"),
                    "cpu": span([r["cpu_seconds"] for r in final], "{:.0f}"),
                    "load": span([r["load_1min"] for r in final], "{:.0f}")}
