@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from keras import ops
 
-from wganlab import models, train
+from wganlab import autodiff, models, train
 
 import reference_fns as ref
 
@@ -225,11 +225,16 @@ def test_fit_runs_the_step_on_the_inputs_train_step_draws():
     # The same step called by hand on the draws train_step makes (same seeds, same order).
     g2, c2 = _fit_pair(3)
     g_opt, c_opt = train.make_optimizer(train.wgan_gp_config()), train.make_optimizer(train.wgan_gp_config())
+    g_opt.build(g2.trainable_variables)
+    c_opt.build(c2.trainable_variables)
     seeds = keras.random.SeedGenerator(5)
     real = ops.reshape(ops.convert_to_tensor(fit_model.RealBatches(_toy(), 1, 8, 2, seed=7)[0]), (2, 8, 2))
     z = keras.random.normal((3, 8, g2.input_shape[-1]), seed=seeds)
     alpha = ops.stack([_uniform_alpha(8, (2,), seeds) for _ in range(2)])
-    _neutral_step(g2, c2, g_opt, c_opt, real, z, alpha, 10.0)
+    # Compiled like fit's step (JAX runs a double backward eagerly op by op: a minute on CPU).
+    by_hand = autodiff.compile_step(lambda: _neutral_step(g2, c2, g_opt, c_opt, real, z, alpha, 10.0),
+                                    [*g2.variables, *c2.variables, *g_opt.variables, *c_opt.variables])
+    by_hand()
     for fitted, by_hand in zip(g.weights + c.weights, g2.weights + c2.weights):
         np.testing.assert_allclose(ops.convert_to_numpy(fitted), ops.convert_to_numpy(by_hand), rtol=1e-4, atol=1e-6)
     # Both optimizers' state came back from the step (JAX threads it through a pure function).
