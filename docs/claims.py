@@ -474,3 +474,34 @@ def _cell_times(record):
     entry = record["04_wgan_gp_celeba"]
     cell = next(c for c in entry["cells"] if c["first_line"].startswith("from wganlab import gp_step"))
     return cell["steps"] == "200" and cell["seconds"] < 180, {"dcgan_s": f"{cell['seconds']:.0f}", "date": entry["date"]}
+
+
+# --- 04 digits in three minutes, the Keras idiom (issue 21 items 4-5): tools/dcgan_digits_sweep.py ------
+
+D04_DIGITS = "sweeps/dcgan_digits_mnist28_tf_cpu.jsonl"
+DIGITS_CONFIG, DIGITS_STEPS, DIGITS_EARLY = "fast_bn", 800, 400  # 04 section 9's cell: nb.steps(800)
+
+
+@claim("04.digits", D04_DIGITS)
+def _digits(rows):
+    runs = [r for r in latest(rows, "config", "seed", "steps") if r["config"] == DIGITS_CONFIG]
+    final = sorted((r for r in runs if r["steps"] == DIGITS_STEPS), key=lambda r: r["seed"])
+    early = {r["seed"]: r for r in runs if r["steps"] == DIGITS_EARLY}
+    holds = (len(final) >= 3 and all(r["seed"] in early for r in final)
+             and all(0.2 <= r["confident"] <= 0.4 for r in final)  # "a quarter to a third"
+             and all(r["confident"] >= early[r["seed"]]["confident"] for r in final)  # more steps, more read
+             and all(r["confident"] < r["confident_real"] - 0.5 for r in final)  # "far below real digits"
+             and all(r["w1"] >= early[r["seed"]]["w1"] for r in final)  # "pixel W1 did not fall"
+             and all(r["w1"] < 1.3 * r["w1_real_floor"] for r in final)
+             and all(r["histogram"][1] <= 0.02 for r in final))  # "almost no 1s"
+    return holds, {"seeds": span([r["seed"] for r in final], "{:d}"), "steps": f"{DIGITS_STEPS:,}",
+                   "early": f"{DIGITS_EARLY:,}", "floor": f"{final[0]['w1_real_floor']:.1f}",
+                   "w1": span([r["w1"] for r in final], "{:.1f}"),
+                   "w1_early": span([early[r["seed"]]["w1"] for r in final], "{:.1f}"),
+                   "confident": pct_span([r["confident"] for r in final]),
+                   "confident_early": pct_span([early[r["seed"]]["confident"] for r in final]),
+                   "confident_real": pct(final[0]["confident_real"]),
+                   "ones": pct(max(r["histogram"][1] for r in final)),
+                   "wall": span([r["seconds"] for r in final], "{:.0f}"),
+                   "cpu": span([r["cpu_seconds"] for r in final], "{:.0f}"),
+                   "load": span([r["load_1min"] for r in final], "{:.0f}")}

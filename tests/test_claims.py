@@ -99,6 +99,20 @@ def test_a_gan_that_stays_at_its_best_contradicts_late_instability(tmp_path):
     assert not REGISTER.evaluate("03.gan_late_instability", root)[0]
 
 
+
+@pytest.mark.parametrize("change", [
+    {"confident": 0.9},  # a generator whose samples the classifier reads like real digits
+    {"w1": 13.0},  # pixel W1 that did fall after 400 steps
+    {"histogram": [0.1] * 10},  # every digit drawn, the 1s included
+])
+def test_digits_that_look_finished_contradict_section_9(tmp_path, change):
+    """04's section 9 says a quarter to a third of the samples read as digits, W1 did not fall and 1s were missing."""
+    root = _copy_docs(tmp_path)
+    assert REGISTER.evaluate("04.digits", root)[0]
+    _rewrite_rows(root / "sweeps" / "dcgan_digits_mnist28_tf_cpu.jsonl",
+                  lambda row: {**row, **change} if row["seed"] == 1 and row["steps"] == 800 else row)
+    assert not REGISTER.evaluate("04.digits", root)[0]
+
 def _fake_register(holds=True):
     entry = types.SimpleNamespace(sources=("sweeps/x.jsonl",))
     return types.SimpleNamespace(CLAIMS={"t.c": entry}, evaluate=lambda name: (holds, {"w1": "11.0–11.7"}))

@@ -368,3 +368,15 @@ def test_distance_functions_import_no_ml_framework():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     assert out.stdout.strip() == "False False False", "POT must not import the ML frameworks"
+
+
+def test_confident_fraction_separates_digits_from_blurred_blends(classifier):
+    images, _ = clf.heldout_digits()
+    on_digits = clf.confident_fraction(images, classifier=classifier)
+    # The mean of many digits is a blur that resembles several classes at once.
+    blends = np.stack([images[i::50][:10].mean(axis=0) for i in range(50)])
+    on_blends = clf.confident_fraction(blends, classifier=classifier)
+    assert on_digits > 0.9 and on_blends < 0.5, (on_digits, on_blends)
+    assert clf.confident_fraction(images[:4], threshold=0.999999, classifier=classifier) <= on_digits
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        clf.confident_fraction(images, threshold=1.0, classifier=classifier)

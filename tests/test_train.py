@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from keras import ops
 
-from wganlab import models, train
+from wganlab import autodiff, models, train
 
 import reference_fns as ref
 
@@ -198,3 +198,77 @@ def test_own_step_driver_names_the_first_non_finite_step_and_refuses_bad_data():
         gp_step.train_with_step(g, c, np.zeros((10, 3), "float32"), nan_step, _uniform_alpha, steps=1)
     with pytest.raises(ValueError, match="n_critic >= 1"):
         gp_step.train_with_step(g, c, _toy(), nan_step, _uniform_alpha, steps=1, n_critic=0)
+
+
+# ---------------------------------------------------------------- the Keras idiom (fit_model)
+
+def _neutral_step(generator, critic, g_opt, c_opt, real, z, alpha, lam=10.0):
+    import variants  # a correct step written with wganlab.autodiff: it runs under every backend
+
+    return variants._step(generator, critic, g_opt, c_opt, real, z, alpha, lam, c_loss_fn=ref.critic_loss_gp)
+
+
+def _fit_pair(seed):
+    return models.mlp_pair((2,), hidden=16, seed=seed)
+
+
+def test_fit_runs_the_step_on_the_inputs_train_step_draws():
+    from wganlab import fit_model
+
+    g, c = _fit_pair(3)
+    model = fit_model.StepWGAN(g, c, _neutral_step, _uniform_alpha, n_critic=2, batch_size=8, seed=5)
+    model.compile()
+    batches = fit_model.RealBatches(_toy(), 1, batch_size=8, n_critic=2, seed=7)
+    grids = fit_model.SampleGrids(every=1, n=4)
+    model.fit(batches, epochs=1, verbose=0, callbacks=[grids])
+
+    # The same step called by hand on the draws train_step makes (same seeds, same order).
+    g2, c2 = _fit_pair(3)
+    g_opt, c_opt = train.make_optimizer(train.wgan_gp_config()), train.make_optimizer(train.wgan_gp_config())
+    g_opt.build(g2.trainable_variables)
+    c_opt.build(c2.trainable_variables)
+    seeds = keras.random.SeedGenerator(5)
+    real = ops.reshape(ops.convert_to_tensor(fit_model.RealBatches(_toy(), 1, 8, 2, seed=7)[0]), (2, 8, 2))
+    z = keras.random.normal((3, 8, g2.input_shape[-1]), seed=seeds)
+    alpha = ops.stack([_uniform_alpha(8, (2,), seeds) for _ in range(2)])
+    # Compiled like fit's step (JAX runs a double backward eagerly op by op: a minute on CPU).
+    by_hand = autodiff.compile_step(lambda: _neutral_step(g2, c2, g_opt, c_opt, real, z, alpha, 10.0),
+                                    [*g2.variables, *c2.variables, *g_opt.variables, *c_opt.variables])
+    by_hand()
+    for fitted, by_hand in zip(g.weights + c.weights, g2.weights + c2.weights):
+        np.testing.assert_allclose(ops.convert_to_numpy(fitted), ops.convert_to_numpy(by_hand), rtol=1e-4, atol=1e-6)
+    # Both optimizers' state came back from the step (JAX threads it through a pure function).
+    assert (int(model.c_optimizer.iterations), int(model.g_optimizer.iterations)) == (2, 1)
+    assert [step for step, _ in grids.grids] == [1]
+    np.testing.assert_allclose(grids.grids[0][1], ops.convert_to_numpy(g(grids.z)), rtol=1e-5, atol=1e-6)
+
+
+def test_fit_draws_fresh_inputs_each_step_and_shows_every_n_steps():
+    from wganlab import fit_model
+
+    def alpha_as_loss(generator, critic, g_opt, c_opt, real, z, alpha, lam=10.0):
+        _neutral_step(generator, critic, g_opt, c_opt, real, z, alpha, lam)
+        return ops.mean(alpha), ops.mean(z)
+
+    shown = []
+    model = fit_model.StepWGAN(*_fit_pair(0), alpha_as_loss, _uniform_alpha, n_critic=1, batch_size=4)
+    model.compile()
+    grids = fit_model.SampleGrids(every=2, n=3, show=lambda step, images: shown.append((step, images.shape)))
+    history = model.fit(fit_model.RealBatches(_toy(), 2, 4, 1), epochs=3, verbose=0,
+                        callbacks=[grids])
+    alphas = history.history["critic_loss"]  # per epoch: the mean over its two steps
+    assert len(set(np.round(alphas, 6))) == 3 and all(0.0 < a < 1.0 for a in alphas)
+    assert shown == [(2, (3, 2)), (4, (3, 2)), (6, (3, 2))]
+
+
+def test_fit_model_refuses_what_it_cannot_run():
+    from wganlab import fit_model
+
+    with pytest.raises(ValueError, match="n_critic and batch_size must be at least 1"):
+        fit_model.StepWGAN(*_fit_pair(0), _neutral_step, _uniform_alpha, n_critic=0)
+    with pytest.raises(ValueError, match="non-empty finite array"):
+        fit_model.RealBatches(np.full((4, 2), np.nan), 1)
+    with pytest.raises(ValueError, match="steps must be at least 1"):
+        fit_model.RealBatches(_toy(), 0)
+    with pytest.raises(ValueError, match="every and n must be at least 1"):
+        fit_model.SampleGrids(every=0)

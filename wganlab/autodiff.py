@@ -179,18 +179,25 @@ def compile_step(
     return step
 
 
+def run_stateless(step: Callable[..., Any], variables: Sequence[keras.Variable], values: Sequence[Any], *args):
+    """Run the stateful ``step(*args)`` on ``values`` in place of ``variables`` without touching them
+    (JAX: a pure function that ``jax.jit`` can trace); returns ``(outputs, new values)``, one per variable."""
+    variables = list(variables)
+    with keras.StatelessScope(state_mapping=list(zip(variables, values))) as scope, \
+            _jax_scope(scope, variables):
+        outputs = step(*args)
+    new_values = []
+    for variable, old in zip(variables, values):
+        new = scope.get_current_value(variable)
+        new_values.append(old if new is None else new)
+    return outputs, new_values
+
+
 def _jax_compile(step, variables):
     import jax
 
     def pure(values, *args):
-        with keras.StatelessScope(state_mapping=list(zip(variables, values))) as scope, \
-                _jax_scope(scope, variables):
-            outputs = step(*args)
-        new_values = []
-        for variable, old in zip(variables, values):
-            new = scope.get_current_value(variable)
-            new_values.append(old if new is None else new)
-        return outputs, new_values
+        return run_stateless(step, variables, values, *args)
 
     jitted = jax.jit(pure)
 

@@ -21,7 +21,7 @@ import numpy as np
 from wganlab.arrays import to_numpy
 from wganlab.files import atomic_write, cache_dir as default_cache_dir
 
-__all__ = ["digit_classifier", "heldout_digits", "classify_digits", "digit_histogram"]
+__all__ = ["digit_classifier", "heldout_digits", "classify_digits", "digit_histogram", "confident_fraction"]
 
 # Bump the version whenever the architecture, data split or training recipe changes, so that
 # stale cache files are never loaded into a different model.
@@ -221,3 +221,16 @@ def digit_histogram(images, classifier=None) -> np.ndarray:
     """Fraction of images classified as each digit: float64 (10,) summing to 1; images as in classify_digits."""
     predicted = classify_digits(images, classifier)
     return np.bincount(predicted, minlength=10).astype(np.float64) / len(predicted)
+
+
+def confident_fraction(images, threshold: float = 0.9, classifier=None) -> float:
+    """Share in [0, 1] of images (as in classify_digits) whose most likely digit has softmax probability >= threshold."""
+    import keras
+
+    if not 0.0 < float(threshold) < 1.0:
+        raise ValueError(f"threshold must be a probability strictly between 0 and 1, got {threshold!r}")
+    arr = _digit_images(images)
+    model = classifier if classifier is not None else digit_classifier()
+    top = [np.max(keras.ops.convert_to_numpy(keras.ops.softmax(model(arr[i:i + 1000], training=False))), axis=-1)
+           for i in range(0, len(arr), 1000)]
+    return float(np.mean(np.concatenate(top) >= float(threshold)))

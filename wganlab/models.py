@@ -86,40 +86,47 @@ def mlp_critic(
     return keras.Model(x, out, name=name)
 
 
-def _check_size(size: int) -> int:
-    if size not in (32, 64):
-        raise ValueError(f"DCGAN models are built for 32x32 or 64x64 images, got size={size}")
-    return {32: 3, 64: 4}[size]
+# Image size -> (side of the smallest feature map, stride-2 layers): 28x28 MNIST digits start from
+# 7x7, so the digits need no padding to a power of two and two layers instead of three.
+_DCGAN_PLANS = {28: (7, 2), 32: (4, 3), 64: (4, 4)}
+
+
+def _check_size(size: int) -> tuple[int, int]:
+    if size not in _DCGAN_PLANS:
+        raise ValueError(f"DCGAN models are built for 28x28, 32x32 or 64x64 images, got size={size!r}")
+    return _DCGAN_PLANS[size]
 
 
 def dcgan_generator(
     size: int = 64, latent_dim: int = 128, width: int = 32, name: str = "generator", seed: Seed = None,
+    batch_norm: bool = False,
 ) -> keras.Model:
-    """DCGAN generator: z (batch, latent_dim) -> images (batch, size, size, 1) in [-1, 1] (tanh).
+    """DCGAN generator: z (batch, latent_dim) -> images (batch, size, size, 1) in [-1, 1] (tanh); size 28, 32 or 64.
 
-    ``seed`` as in :func:`mlp_generator`."""
-    n_up = _check_size(size)
+    ``seed`` as in :func:`mlp_generator`. ``batch_norm`` normalises every hidden layer, as DCGAN
+    does (allowed in a WGAN-GP generator: the penalty is per sample only in the critic)."""
+    base, n_up = _check_size(size)
     stream = _stream(seed)
     z = keras.Input((latent_dim,), name="z")
     channels = width * 2 ** (n_up - 1)
-    h = layers.Dense(4 * 4 * channels, name="project", kernel_initializer=_kernel_init(stream))(z)
-    h = layers.ReLU()(h)
-    h = layers.Reshape((4, 4, channels))(h)
+    h = layers.Dense(base * base * channels, name="project", kernel_initializer=_kernel_init(stream))(z)
+    h = layers.ReLU()(layers.BatchNormalization(name="project_bn")(h) if batch_norm else h)
+    h = layers.Reshape((base, base, channels))(h)
     for i in range(n_up - 1):
         channels //= 2
         h = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", name=f"up_{i + 1}",
                                    kernel_initializer=_kernel_init(stream))(h)
-        h = layers.ReLU()(h)
+        h = layers.ReLU()(layers.BatchNormalization(name=f"up_{i + 1}_bn")(h) if batch_norm else h)
     out = layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh", name="image",
                                  kernel_initializer=_kernel_init(stream))(h)
     return keras.Model(z, out, name=name)
 
 
 def dcgan_critic(size: int = 64, width: int = 32, name: str = "critic", seed: Seed = None) -> keras.Model:
-    """DCGAN critic without batch norm: images (batch, size, size, 1) -> score (batch, 1), linear.
+    """DCGAN critic without batch norm: images (batch, size, size, 1) -> score (batch, 1), linear; size 28, 32 or 64.
 
     ``seed`` as in :func:`mlp_generator`."""
-    n_down = _check_size(size)
+    _, n_down = _check_size(size)
     stream = _stream(seed)
     x = keras.Input((size, size, 1), name="x")
     h = x
