@@ -22,7 +22,7 @@ import numpy as np
 from wganlab.arrays import to_numpy
 from wganlab.files import atomic_write
 
-__all__ = ["digit_classifier", "heldout_digits", "classify_digits", "digit_histogram"]
+__all__ = ["digit_classifier", "heldout_digits", "classify_digits", "digit_histogram", "digit_features"]
 
 # Bump the version whenever the architecture, data split or training recipe changes, so that
 # stale cache files are never loaded into a different model.
@@ -194,6 +194,19 @@ def _digit_images(images) -> np.ndarray:
     return np.clip(arr, -1.0, 1.0)
 
 
+def _penultimate(model, images: np.ndarray, batch: int = 1000) -> np.ndarray:
+    """The 128 ReLU activations before the logits, float64 (N, 128), in inference mode."""
+    import keras
+
+    out = []
+    for i in range(0, len(images), batch):
+        x = images[i : i + batch]
+        for layer in model.layers[:-1]:  # every layer but the logits; Dropout is the identity here
+            x = layer(x, training=False)
+        out.append(keras.ops.convert_to_numpy(x))
+    return np.concatenate(out).astype(np.float64)
+
+
 def _predict(model, images: np.ndarray, batch: int = 1000) -> np.ndarray:
     import keras
 
@@ -214,3 +227,13 @@ def digit_histogram(images, classifier=None) -> np.ndarray:
     """Fraction of images classified as each digit: float64 (10,) summing to 1; images as in classify_digits."""
     predicted = classify_digits(images, classifier)
     return np.bincount(predicted, minlength=10).astype(np.float64) / len(predicted)
+
+
+def digit_features(images, classifier=None) -> np.ndarray:
+    """The classifier's penultimate activations, float64 (N, 128) (ReLU, so >= 0); images as in classify_digits.
+
+    These are the features that :func:`wganlab.metrics.digit_frechet_distance` compares: what the
+    classifier has learned to tell digits apart by, rather than raw pixels.
+    """
+    arr = _digit_images(images)
+    return _penultimate(classifier if classifier is not None else digit_classifier(), arr)
