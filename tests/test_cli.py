@@ -155,6 +155,29 @@ def test_train_reads_celeba_from_where_prepare_celeba_writes_it(tmp_path, monkey
     assert seen["real"].shape == (3, 32, 32, 1)
 
 
+@pytest.mark.parametrize("data", ["mnist", "8gaussians"])
+def test_train_summary_reports_w1_and_on_digits_the_feature_fd(data, tmp_path, monkeypatch, capsys):
+    """`wganlab train` prints pixel W1 beside the classifier-feature FD of the same 500 samples (digits only)."""
+    from wganlab import metrics
+
+    scored = []
+
+    def fd(fake, real, classifier=None):  # the metric itself is tested in test_metrics.py
+        scored.append((fake.shape, real.shape))
+        return 12.345
+
+    monkeypatch.setattr(metrics, "digit_frechet_distance", fd)
+    out = tmp_path / "out"
+    assert cli.main(["train", "--kind", "wgan", "--data", data, "--steps", "2", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "exact W1(500 generated, 500 real) = " in printed and (out / "samples.png").is_file()
+    if data == "mnist":
+        assert scored == [((500, 28, 28, 1), (500, 28, 28, 1))]
+        assert "digit-feature FD = 12.35;" in printed
+    else:
+        assert scored == [] and "FD" not in printed
+
+
 # What TensorFlow's C++ logging and absl print (e.g. "I0000 00:00:17... cudart_stub.cc:31] Could not find cuda drivers").
 CPP_LOG = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d\d|absl::InitializeLog|cuInit|cpu_feature_guard", re.MULTILINE)
 

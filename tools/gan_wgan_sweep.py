@@ -4,9 +4,15 @@ Each run trains fresh networks with the reference losses for ``--steps`` generat
 writes one JSON line: the final W1 / diversity / digit fractions of 500 samples, and at every
 checkpoint the exact W1 of the generator beside the critic's running estimate and the
 discriminator's loss over the last ``log_every`` steps (their correlations too). One line per
-digit set records the real-against-real W1 floor (two disjoint halves of the real digits).
+digit set records the real-against-real W1 floor (two disjoint halves of the real digits) and
+the classifier-feature Frechet distance between the same halves (``fd``).
 
     nice -n 10 python tools/gan_wgan_sweep.py --out docs/sweeps/gan_wgan_2000steps_tf_cpu.jsonl
+    nice -n 10 python tools/gan_wgan_sweep.py --settings wgan_gp gan wgan \
+        --out docs/sweeps/gan_wgan_gp_2000steps_tf_cpu.jsonl
+
+``wgan_gp`` is the library's WGAN-GP (Adam 1e-4, betas 0 and 0.9, five critic steps, lambda 10)
+with the reference penalty of assignment 04, on the same 2x100 networks.
 """
 
 from __future__ import annotations
@@ -50,11 +56,21 @@ def clip_weights(model, c):
         v.assign(ops.clip(v, -c, c))
 
 
+def wgan_gp_objectives():
+    """The library's WGAN-GP objectives with assignment 04's reference penalty (from the master)."""
+    from wganlab.course.functions import reference_functions
+
+    gp = reference_functions("04_wgan_gp_celeba")
+    return train.wgan_gp_objectives(gp.critic_loss_gp, wgan_generator_loss)
+
+
 RMSPROP5 = dict(optimizer="rmsprop", lr=5e-5, n_critic=5)
 SETTINGS = {
     # name: (objectives, config overrides); the first two are the notebook's defaults.
     "gan": (lambda: train.gan_objectives(discriminator_loss, generator_loss), train.gan_config, {}),
     "wgan": (lambda: train.wgan_objectives(critic_loss, wgan_generator_loss, clip_weights), train.wgan_config, {}),
+    # The course's last method on the same networks and data (issue 21).
+    "wgan_gp": (wgan_gp_objectives, train.wgan_gp_config, {}),
     # The GAN with the WGAN's optimizer and n_critic: removes the comparison's confound.
     "gan_rmsprop": (lambda: train.gan_objectives(discriminator_loss, generator_loss), train.gan_config, RMSPROP5),
     # Goodfellow et al.'s minimax (saturating) generator loss, DCGAN optimizer.
@@ -65,11 +81,12 @@ SETTINGS = {
 DIGITS = {"1": [1], "01": [0, 1], "all": list(range(10))}
 
 
-def floor(real: np.ndarray, seed: int = 0) -> float:
-    """W1 between two disjoint random halves of the real images (the metric's sampling floor)."""
+def floor(real: np.ndarray, seed: int = 0) -> dict:
+    """W1 and feature FD between two disjoint random halves of the real images (the metrics' sampling floors)."""
     idx = np.random.default_rng(seed).permutation(len(real))
     half = min(len(real) // 2, 500)
-    return metrics.wasserstein1(real[idx[:half]], real[idx[half:2 * half]])
+    a, b = real[idx[:half]], real[idx[half:2 * half]]
+    return {"w1": metrics.wasserstein1(a, b), "fd": metrics.digit_frechet_distance(a, b)}
 
 
 def run(setting: str, digits: list[int], seed: int, steps: int, every: int) -> dict:
@@ -118,13 +135,13 @@ def main(argv=None) -> None:
         for key in args.digits:
             real, _ = data.load_mnist(digits=DIGITS[key])
             fh.write(json.dumps({"setting": "real_floor", "digits": DIGITS[key], "n_half": min(len(real) // 2, 500),
-                                 "w1": floor(real)}) + "\n")
+                                 **floor(real)}) + "\n")
             for setting in args.settings:
                 for seed in range(args.seed_start, args.seed_start + args.seeds):
                     row = run(setting, DIGITS[key], seed, args.steps, args.every)
                     fh.write(json.dumps(row) + "\n")
                     fh.flush()
-                    print(setting, key, seed, f"W1 {row['w1']:.2f} div {row['diversity']:.2f} "
+                    print(setting, key, seed, f"W1 {row['w1']:.2f} FD {row['fd']:.1f} div {row['diversity']:.2f} "
                           f"frac {row['digit_fraction']:.2f} {row['seconds']:.0f}s", flush=True)
 
 

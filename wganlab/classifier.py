@@ -21,7 +21,8 @@ import numpy as np
 from wganlab.arrays import to_numpy
 from wganlab.files import atomic_write, cache_dir as default_cache_dir
 
-__all__ = ["digit_classifier", "heldout_digits", "classify_digits", "digit_histogram", "confident_fraction"]
+__all__ = ["digit_classifier", "heldout_digits", "classify_digits", "digit_histogram", "confident_fraction",
+           "digit_features"]
 
 # Bump the version whenever the architecture, data split or training recipe changes, so that
 # stale cache files are never loaded into a different model.
@@ -201,6 +202,19 @@ def _digit_images(images) -> np.ndarray:
     return np.clip(arr, -1.0, 1.0)
 
 
+def _penultimate(model, images: np.ndarray, batch: int = 1000) -> np.ndarray:
+    """The 128 ReLU activations before the logits, float64 (N, 128), in inference mode."""
+    import keras
+
+    out = []
+    for i in range(0, len(images), batch):
+        x = images[i : i + batch]
+        for layer in model.layers[:-1]:  # every layer but the logits; Dropout is the identity here
+            x = layer(x, training=False)
+        out.append(keras.ops.convert_to_numpy(x))
+    return np.concatenate(out).astype(np.float64)
+
+
 def _predict(model, images: np.ndarray, batch: int = 1000) -> np.ndarray:
     import keras
 
@@ -234,3 +248,13 @@ def confident_fraction(images, threshold: float = 0.9, classifier=None) -> float
     top = [np.max(keras.ops.convert_to_numpy(keras.ops.softmax(model(arr[i:i + 1000], training=False))), axis=-1)
            for i in range(0, len(arr), 1000)]
     return float(np.mean(np.concatenate(top) >= float(threshold)))
+
+
+def digit_features(images, classifier=None) -> np.ndarray:
+    """The classifier's penultimate activations, float64 (N, 128) (ReLU, so >= 0); images as in classify_digits.
+
+    These are the features that :func:`wganlab.metrics.digit_frechet_distance` compares: what the
+    classifier has learned to tell digits apart by, rather than raw pixels.
+    """
+    arr = _digit_images(images)
+    return _penultimate(classifier if classifier is not None else digit_classifier(), arr)

@@ -3,13 +3,16 @@
 Why several numbers: a generator that collapses onto a few good-looking digits fools a digit
 classifier (almost every sample is "the right digit"), so classifier accuracy alone cannot tell
 convergence from mode collapse. The exact W1 between generated and real samples measures the
-whole distribution, and :func:`diversity_ratio` flags collapse directly. :func:`evaluate_samples`
-reports them together.
+whole distribution, and :func:`diversity_ratio` flags collapse directly. Pixel-space W1 has a
+blind spot of its own: it can prefer blurred blends of two digits to clean digits (a blend is
+moderately close to both). :func:`digit_frechet_distance` measures in the digit classifier's
+feature space instead (the FID recipe on MNIST). :func:`evaluate_samples` reports them together.
 
 Importing this module loads only numpy, and the distance and diversity functions need only numpy,
-scipy and POT, so they work (and import fast) without any Keras backend. Two functions load Keras
-when called: :func:`interpolate_grad_norm` (it differentiates a critic) and :func:`evaluate_samples`
-on digit images (the digit classifier of :mod:`wganlab.classifier`).
+scipy and POT, so they work (and import fast) without any Keras backend. Three functions load Keras
+when called: :func:`interpolate_grad_norm` (it differentiates a critic), and
+:func:`digit_frechet_distance` and :func:`evaluate_samples` on digit images (the digit classifier
+of :mod:`wganlab.classifier`).
 
 Units: distances are in the units of the samples, i.e. pixel values in [-1, 1] for images,
 with every sample flattened to one vector (so a 28x28 image is a point in R^784).
@@ -31,6 +34,10 @@ __all__ = [
     "sliced_wasserstein",
     "mean_pairwise_distance",
     "diversity_ratio",
+    "FeatureStats",
+    "feature_stats",
+    "frechet_distance",
+    "digit_frechet_distance",
     "SampleReport",
     "evaluate_samples",
 ]
@@ -237,6 +244,92 @@ def interpolate_grad_norm(critic, real: np.ndarray, fake: np.ndarray, seed: int 
     return float(np.linalg.norm(grads.reshape(n, -1), axis=1).mean())
 
 
+# ----------------------------------------------------------------------------- Frechet distance
+
+
+@dataclass(frozen=True)
+class FeatureStats:
+    """Mean (D,) and covariance (D, D) of n feature vectors, float64: all a Frechet distance needs of a set."""
+
+    mean: np.ndarray
+    cov: np.ndarray
+    n: int
+
+
+def feature_stats(features) -> FeatureStats:
+    """Mean and unbiased covariance (ddof 1, as FID) of features (N, ...) flattened to (N, D), N >= 2."""
+    f = _as_samples(features, "features")
+    if len(f) < 2:
+        raise ValueError(f"need at least 2 feature vectors for a covariance, found {len(f)}.")
+    return FeatureStats(f.mean(axis=0), np.atleast_2d(np.cov(f, rowvar=False)), len(f))
+
+
+def _sqrt_psd(s: np.ndarray) -> np.ndarray:
+    """Symmetric square root of a symmetric positive semi-definite matrix (rounding negatives to 0)."""
+    w, v = np.linalg.eigh((s + s.T) / 2)
+    return (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
+
+
+def _frechet(a: FeatureStats, b: FeatureStats) -> float:
+    if a.mean.shape != b.mean.shape:
+        raise ValueError(f"the two feature sets have {a.mean.shape[0]} and {b.mean.shape[0]} features per sample.")
+    # tr((S1 S2)^(1/2)) = tr((S1^(1/2) S2 S1^(1/2))^(1/2)): the symmetric form has real,
+    # non-negative eigenvalues, so no complex square root (scipy.linalg.sqrtm) is needed.
+    root = _sqrt_psd(a.cov)
+    cross = np.sqrt(np.clip(np.linalg.eigvalsh(root @ b.cov @ root), 0.0, None)).sum()
+    value = float(np.sum((a.mean - b.mean) ** 2) + np.trace(a.cov) + np.trace(b.cov) - 2.0 * cross)
+    return max(value, 0.0)
+
+
+def frechet_distance(x, y) -> float:
+    """Frechet distance (squared feature units) between Gaussians fitted to x (N, D) and y (M, D), or FeatureStats.
+
+    d = |mu_x - mu_y|^2 + tr(S_x + S_y - 2 (S_x S_y)^(1/2)): the squared W2 distance between
+    the two fitted Gaussians (0 for identical sets). Like FID it is biased upwards for small N.
+    """
+    a = x if isinstance(x, FeatureStats) else feature_stats(x)
+    b = y if isinstance(y, FeatureStats) else feature_stats(y)
+    return _frechet(a, b)
+
+
+_REAL_STATS: dict = {}  # (classifier id, sha1 of the images) -> FeatureStats; a sweep scores the same reals often
+
+
+def _digit_stats(images, classifier) -> FeatureStats:
+    import hashlib
+
+    from wganlab import classifier as clf
+
+    arr = np.ascontiguousarray(to_numpy(images, "real"))
+    model = classifier if classifier is not None else clf.digit_classifier()
+    key = (id(model), arr.shape, str(arr.dtype), hashlib.sha1(arr.tobytes()).hexdigest())
+    if key not in _REAL_STATS:
+        if len(_REAL_STATS) >= 16:
+            _REAL_STATS.pop(next(iter(_REAL_STATS)))
+        _REAL_STATS[key] = feature_stats(clf.digit_features(arr, model))
+    return _REAL_STATS[key]
+
+
+def digit_frechet_distance(fake, real, classifier=None) -> float:
+    """Frechet distance between the digit classifier's 128 penultimate features of fake and real digits (N, 28, 28, 1).
+
+    The FID recipe (Heusel et al., 2017) with MNIST's own small classifier
+    (:func:`wganlab.classifier.digit_features`) in place of Inception-v3: it is **not** FID, its
+    values are not comparable with published FIDs, only with each other at equal sample sizes
+    (use 500 against 500, as :func:`evaluate_samples` does). Units: squared ReLU activations.
+    Images are in [-1, 1] as for :func:`wganlab.classifier.classify_digits`; ``real`` may also be
+    a :class:`FeatureStats`. The real set's statistics are memoised per classifier and content.
+    """
+    from wganlab import classifier as clf
+
+    model = classifier if classifier is not None else clf.digit_classifier()
+    real_stats = real if isinstance(real, FeatureStats) else _digit_stats(real, model)
+    fake_features = clf.digit_features(fake, model)
+    if len(fake_features) < 2:
+        raise ValueError(f"need at least 2 generated digits for a covariance, found {len(fake_features)}.")
+    return _frechet(feature_stats(fake_features), real_stats)
+
+
 # ---------------------------------------------------------------------------------- the report
 
 
@@ -277,6 +370,7 @@ class SampleReport:
     histogram: tuple[float, ...] | None
     n_fake: int
     n_real: int
+    fd: float | None = None
 
     def as_dict(self) -> dict:
         """The fields as a plain dict (histogram as a list), e.g. for a CSV row or JSON."""
@@ -288,6 +382,8 @@ class SampleReport:
     def summary(self) -> str:
         """One readable line."""
         parts = [f"W1 {self.w1:.3f}", f"sliced W1 {self.sliced_w:.3f}"]
+        if self.fd is not None:
+            parts.append(f"feature FD {self.fd:.2f}")
         if self.diversity is not None:
             parts.append(f"diversity {self.diversity:.2f}")
         if self.digit_fraction is not None:
@@ -300,10 +396,10 @@ class SampleReport:
 
 def evaluate_samples(fake, real, target_digits=None, max_samples: int | None = 500, seed: int = 0,
                      classifier=None, n_projections: int = 128) -> SampleReport:
-    """W1, sliced W1, diversity and (for 28x28 digits) digit fractions of fake (N, ...) against real (M, ...).
+    """W1, sliced W1, diversity and (for 28x28 digits) digit fractions and feature FD of fake (N, ...) against real (M, ...).
 
     Both sets are first subsampled to at most ``max_samples`` each (reproducibly from ``seed``)
-    and every number is computed on those subsamples. The classifier fields are filled only for
+    and every number is computed on those subsamples. The classifier fields (and ``fd``) are filled only for
     (28, 28, 1), (28, 28) or (784,) samples; ``digit_fraction`` only when ``target_digits``
     (an int or ints in 0..9) is given.
     """
@@ -318,14 +414,16 @@ def evaluate_samples(fake, real, target_digits=None, max_samples: int | None = 5
     w1 = wasserstein1(a, b)
     sliced = sliced_wasserstein(a, b, n_projections=n_projections, seed=seed)
     diversity = diversity_ratio(a, b, max_samples=None, seed=seed) if len(a) > 1 and len(b) > 1 else None
-    digit_fraction = histogram = None
+    digit_fraction = histogram = fd = None
     if fake_arr.shape[1:] in ((28, 28, 1), (28, 28), (784,)):
         from wganlab.classifier import digit_histogram
 
         hist = digit_histogram(fake_arr[fake_idx], classifier)
+        if len(a) > 1 and len(b) > 1:
+            fd = digit_frechet_distance(fake_arr[fake_idx], real_arr[real_idx], classifier)
         histogram = tuple(float(h) for h in hist)
         if targets is not None:
             digit_fraction = float(hist[list(targets)].sum())
     elif targets is not None:
         raise ValueError(f"target_digits needs 28x28 digit images, but the samples have shape {fake_arr.shape[1:]}.")
-    return SampleReport(w1, sliced, diversity, digit_fraction, histogram, len(a), len(b))
+    return SampleReport(w1, sliced, diversity, digit_fraction, histogram, len(a), len(b), fd)

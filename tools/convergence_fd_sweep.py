@@ -1,0 +1,66 @@
+"""The MNIST convergence question's runs (03, ``convergence.mnist_wgan``) with the digit-feature FD added.
+
+The same runs as ``tools/convergence_sweep.py mnist`` (the reference and three broken variants,
+same seeds, same 1,000 steps, same samples), recording beside the graded W1 ratio, diversity and
+digit fraction the classifier-feature Frechet distance of the same 500 generated digits against
+the same 500 real ones, to decide whether FD would separate working from broken runs better
+(NOTES.md, "Session of 2026-12-06: WGAN-GP in 03, a feature-space metric"). Usage:
+
+    nice -n 10 python tools/convergence_fd_sweep.py FIRST_SEED END_SEED OUT.jsonl
+"""
+import json
+import sys
+import time
+
+from keras import ops
+
+from wganlab import data, metrics, models, train
+from wganlab.course import convergence as C
+from wganlab.course.functions import reference_functions
+
+ref = reference_functions("03_gan_vs_wgan_mnist")
+
+
+def flip_critic(r, f): return ops.mean(r) - ops.mean(f)
+def gen_wrong_sign(f): return ops.mean(f)
+def clip_kernels_only(m, c):
+    for v in m.trainable_variables:
+        if len(v.shape) > 1: v.assign(ops.clip(v, -c, c))
+
+
+VARIANTS = {"reference": (ref.critic_loss, ref.wgan_generator_loss, ref.clip_weights),
+            "critic_sign_flipped": (flip_critic, ref.wgan_generator_loss, ref.clip_weights),
+            "biases_not_clipped": (ref.critic_loss, ref.wgan_generator_loss, clip_kernels_only),
+            "generator_wrong_sign": (ref.critic_loss, gen_wrong_sign, ref.clip_weights)}
+
+
+def run(fns, seed: int, steps: int = 1000, digit: int = 1) -> dict:
+    """convergence.mnist_wgan's run, keeping the generator to score its samples' FD too."""
+    real = data.load_mnist(digits=[digit])[0]
+    generator, critic = models.mlp_pair(seed=seed)
+    objectives = train.wgan_objectives(*fns, clip=0.01)
+    config = train.wgan_config(steps=steps, seed=seed, progress=False)
+    report = C._run(generator, critic, real, "mnist", seed,
+                    lambda: train.train(generator, critic, real, objectives, config), digits=[digit])
+    # The samples _run scored: the same seeds (+101 for the reals, +303 for the generated).
+    target = C._sample(real, 500, seed + 101)
+    fake = train.generate(generator, len(target), seed=seed + 303)
+    row = {k: v for k, v in vars(report).items() if k != "history"}
+    row["fd"] = metrics.digit_frechet_distance(fake, target)
+    untrained, _ = models.mlp_pair(seed=seed)  # the same initial weights as the trained pair had
+    row["fd_init"] = metrics.digit_frechet_distance(train.generate(untrained, len(target), seed=seed + 202), target)
+    return row
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
+    with open(sys.argv[3], "a") as out:
+        for seed in range(int(sys.argv[1]), int(sys.argv[2])):
+            for name, fns in VARIANTS.items():
+                t = time.time()
+                row = run(fns, seed)
+                row.update(variant=name, seed=seed, wall=time.time() - t)
+                out.write(json.dumps(row) + "\n")
+                out.flush()
+                print(name, seed, f"ratio {row['w1_final'] / row['w1_init']:.2f} FD {row['fd']:.1f}", flush=True)
