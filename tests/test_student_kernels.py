@@ -21,6 +21,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from test_student_wheel import ONLY_THE_WHEEL
 
 from wganlab.course import grading, notebook_run
 from wganlab.course.functions import questions
@@ -48,16 +49,11 @@ def _filled(built, name, folder: Path) -> dict:
     return nb
 
 
-# This venv's editable install of the checkout answers for any wganlab module that the wheel lacks
-# (a finder after PathFinder, installed by a .pth file at start-up). A sitecustomize on the
-# kernel's PYTHONPATH runs after the .pth files and drops it, in the kernel and in every Python
-# it starts: only the hand-out's wheel is importable, as for a student.
-ONLY_THE_WHEEL = ("import sys\n"
-                  "sys.meta_path[:] = [f for f in sys.meta_path if '__editable__' not in getattr(f, '__module__', '')]\n")
-
-
 def _only_the_wheel(tmp_path: Path, wheel: Path) -> list[Path]:
-    """The kernel's pythonpath: the finder-dropping sitecustomize, then the hand-out's wheel."""
+    """The kernel's pythonpath: a sitecustomize, then the hand-out's wheel. This venv's editable
+    install of the checkout answers for any wganlab module the wheel lacks (a finder that a .pth
+    file installs at start-up); the sitecustomize runs after the .pth files and drops it, in the
+    kernel and in every Python it starts, as tests/test_student_wheel.py does for ``python -c``."""
     folder = tmp_path / "only-the-wheel"
     folder.mkdir()
     (folder / "sitecustomize.py").write_text(ONLY_THE_WHEEL)
