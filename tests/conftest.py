@@ -1,3 +1,4 @@
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -39,7 +40,6 @@ def built(tmp_path_factory):
     so a master whose tests fail stops the whole suite here, with otter's report. With
     WGANLAB_TEST_BUILD set, the first session builds into that folder and later ones reuse it.
     """
-    import dataclasses
     import json
 
     from wganlab.course import build
@@ -59,12 +59,67 @@ def built(tmp_path_factory):
         from wganlab import data
 
         celeba = data.prepare_celeba(CELEBA_ZIP, root / "celeba_gray32.npz", n=10000, size=32, progress=False)
-    results = build.build(None, dist=root / "dist", assignments=root / "assignments", celeba=celeba)
+    # otter assign runs each master top to bottom in a kernel, then grades it: here on the quick
+    # training schedule, as every other notebook run of the suite (the full schedules cost minutes
+    # per master and are timed by tools/cell_times.py). What the build writes does not depend on it.
+    fast = os.environ.get("WGANLAB_FAST")
+    os.environ["WGANLAB_FAST"] = "1"
+    try:
+        results = build.build(None, dist=root / "dist", assignments=root / "assignments", celeba=celeba)
+    finally:
+        if fast is None:
+            del os.environ["WGANLAB_FAST"]
+        else:
+            os.environ["WGANLAB_FAST"] = fast
     if SHARED_BUILD:  # written last: a build that failed half-way is never reused
         rows = [{k: str(v) if isinstance(v, Path) else v for k, v in dataclasses.asdict(r).items()}
                 for r in results]
         manifest.write_text(json.dumps(rows, indent=1))
     return {r.name: r for r in results}
+
+
+@dataclasses.dataclass(frozen=True)
+class GradedCorpus:
+    """01's corpus of bad submissions (tests/submissions.py) graded by one ``wganlab grade`` run."""
+
+    folder: Path  # the submissions, as graded
+    out: Path  # gradebook.csv and results/
+    rows: dict  # gradebook rows by submission
+    points: dict  # points per question, from the zip
+
+    def gradebook_rows(self, names) -> list[list[str]]:
+        """The gradebook's header and the rows of ``names``, in the gradebook's order, as csv fields."""
+        import csv
+
+        with open(self.out / "gradebook.csv", newline="") as f:
+            header, *rows = csv.reader(f)
+        return [header, *(row for row in rows if row[0] in set(names))]
+
+
+@pytest.fixture(scope="session")
+def corpus(built, tmp_path_factory) -> GradedCorpus:
+    """The corpus graded once, uninterrupted and unsharded, with two jobs and the default timeout
+    (what `wganlab grade` uses without --timeout, so that results files compare equal).
+
+    Shared by tests/test_bad_submissions.py (each case's row), test_sharding.py (sharded runs,
+    on the cluster too, merged) and test_grading_resume.py (a killed run resumed): each of those
+    grades a few of these same files again and compares with this run, instead of grading them
+    twice itself (a 01 grading is three Pythons with TensorFlow, ~40 CPU s).
+    """
+    import csv
+
+    import submissions
+    from wganlab.course import grading
+
+    result = built[submissions.ASSIGNMENT]
+    root = tmp_path_factory.mktemp("corpus")
+    folder, out = root / "submissions", root / "out"
+    submissions.write_corpus(folder, result.reference_notebook, result.student_notebook)
+    grading.grade(submissions.ASSIGNMENT, [folder], out, jobs=2, timeout=grading.DEFAULT_TIMEOUT,
+                  autograder=result.autograder_zip)
+    with open(out / "gradebook.csv", newline="") as f:
+        rows = {row["submission"]: row for row in csv.DictReader(f)}
+    return GradedCorpus(folder, out, rows, grading.zip_points(result.autograder_zip))
 
 
 @pytest.fixture(scope="session")

@@ -80,10 +80,14 @@ class Case:
     public: tuple[str, ...] = ()  # substrings of the "Public Tests" output the student sees
     suffix: str = ".ipynb"
 
+    def file_name(self) -> str:
+        """The submission's file name: its name and suffix."""
+        return f"{self.name}{self.suffix}"
+
     def write(self, folder: Path, reference: dict, student: dict) -> Path:
         """Write this submission into ``folder``; return its path."""
         content = self.make(reference, student)
-        path = Path(folder) / f"{self.name}{self.suffix}"
+        path = Path(folder) / self.file_name()
         if isinstance(content, bytes):
             path.write_bytes(content)
         else:

@@ -1,6 +1,7 @@
 """Grade the corpus of bad submissions (tests/submissions.py) with ``wganlab grade`` and the real zip.
 
-One ``grade`` call grades the whole corpus (two jobs, a generous limit per submission; the
+One ``grade`` call grades the whole corpus (the session fixture ``corpus`` in tests/conftest.py,
+also used by the sharding and resume tests; two jobs, a generous limit per submission; the
 infinite loop costs only its question's own limit); each case then checks its own row: the questions it breaks score zero, every
 other question keeps its full points, the error column and the "Public Tests" output say what
 went wrong, and nothing a student sees quotes the hidden tests, the check module or the expected
@@ -34,18 +35,6 @@ CASES = {case.name: case for case in submissions.CASES}
 def _gradebook(path: Path) -> dict[str, dict]:
     with open(path, newline="") as f:
         return {row["submission"]: row for row in csv.DictReader(f)}
-
-
-@pytest.fixture(scope="module")
-def corpus(built, tmp_path_factory):
-    """The corpus graded once: (gradebook rows by case, results folder, points per question)."""
-    result = built[submissions.ASSIGNMENT]
-    root = tmp_path_factory.mktemp("corpus")
-    submissions.write_corpus(root / "submissions", result.reference_notebook, result.student_notebook)
-    out = root / "out"
-    grading.grade(submissions.ASSIGNMENT, [root / "submissions"], out, jobs=2, timeout=TIMEOUT,
-                  autograder=result.autograder_zip)
-    return _gradebook(out / "gradebook.csv"), out / "results", grading.zip_points(result.autograder_zip)
 
 
 def _visible(results_file: Path) -> str:
@@ -105,7 +94,7 @@ def test_corpus_has_every_kind_of_failure():
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_case_is_graded_as_expected(corpus, name):
-    rows, results, points = corpus
+    rows, results, points = corpus.rows, corpus.out / "results", corpus.points
     case, row = CASES[name], rows[name]
     assert list(points) and float(row["max_total"]) == pytest.approx(sum(points.values()))
     for question, full in points.items():
@@ -123,7 +112,7 @@ def test_case_is_graded_as_expected(corpus, name):
 
 
 def test_no_hidden_text_reaches_what_students_see(built, corpus):
-    rows, results, _ = corpus
+    results = corpus.out / "results"
     lines = hidden_lines(built[submissions.ASSIGNMENT].autograder_zip)
     assert len(lines) > 50
     for path in sorted(results.glob("*.json")):
@@ -138,7 +127,7 @@ def test_hidden_files_sent_out_encoded_reach_no_student_visible_field(built, cor
     """The encoding submission read what it could and sent it out base64, hex, reversed and zlib'd,
     through its public message, stdout, shared files, the environment and the check package:
     decoded every way, no field a student sees holds a line of hidden text."""
-    rows, results, _ = corpus
+    results = corpus.out / "results"
     lines = hidden_lines(built[submissions.ASSIGNMENT].autograder_zip)
     path = results / "encodes_hidden_files.json"
     visible = "\n".join(decoded(_visible(path)))

@@ -2,7 +2,8 @@
 
 A run killed with SIGKILL after its first results file landed leaves only whole results files and
 no otter run behind; rerunning the same command grades only what is missing, and its gradebook
-equals an uninterrupted run's (``--regrade`` on the same folder). SIGINT and SIGTERM stop a run at
+equals an uninterrupted run's (the session's grading of the same files, fixture ``corpus`` in
+tests/conftest.py). ``--regrade`` grades again what a rerun skips. SIGINT and SIGTERM stop a run at
 once, its otter runs included, with no results file for the submission in flight. The gradebook's
 columns come from ``--assignment``, checked against the zip, whatever the zip is called.
 Assignment 01 (no training) and a few submissions keep this cheap.
@@ -61,16 +62,19 @@ def _start_grade(args: list[str], log: Path) -> subprocess.Popen:
                                 stdin=subprocess.DEVNULL, start_new_session=True, cwd=ROOT)
 
 
+def _copy_cases(corpus, names, folder: Path) -> Path:
+    """``folder`` with the corpus's own files of ``names`` (the same bytes it graded)."""
+    folder.mkdir(parents=True)
+    for name in names:
+        shutil.copyfile(corpus.folder / CASES[name].file_name(), folder / CASES[name].file_name())
+    return folder
+
+
 @pytest.fixture
-def class_folder(built, tmp_path):
-    """(folder of 2 submissions: reference, raises; a private copy of 01's zip)."""
+def class_folder(corpus, built, tmp_path):
+    """(folder of 2 submissions from the corpus: reference, raises; a private copy of 01's zip)."""
     result = built[submissions.ASSIGNMENT]
-    folder = tmp_path / "submissions"
-    folder.mkdir()
-    ref = json.loads(result.reference_notebook.read_text())
-    stu = json.loads(result.student_notebook.read_text())
-    for name in ("reference", "raises"):
-        CASES[name].write(folder, ref, stu)
+    folder = _copy_cases(corpus, ("reference", "raises"), tmp_path / "submissions")
     zip_copy = tmp_path / "zip" / "01_divergences.zip"  # its path marks this test's otter runs in `ps`
     zip_copy.parent.mkdir()
     shutil.copyfile(result.autograder_zip, zip_copy)
@@ -78,7 +82,7 @@ def class_folder(built, tmp_path):
 
 
 @pytest.mark.slow
-def test_sigkill_part_way_then_resume_ends_with_the_uninterrupted_gradebook(class_folder, tmp_path, capsys):
+def test_sigkill_part_way_then_resume_ends_with_the_uninterrupted_gradebook(class_folder, corpus, tmp_path, capsys):
     folder, zip_copy = class_folder
     out = tmp_path / "out"
     args = ["--assignment", "01", "--autograder", str(zip_copy), "--timeout", "300", "--out", str(out), str(folder)]
@@ -106,14 +110,43 @@ def test_sigkill_part_way_then_resume_ends_with_the_uninterrupted_gradebook(clas
     assert not [p.name for p in (out / "results").iterdir() if p.name.startswith(".")]
     resumed = (out / "gradebook.csv").read_text()
 
-    assert cli.main(["grade", *args, "--jobs", "2", "--regrade"]) == 0  # the uninterrupted run, same folder
-    assert "already graded" not in capsys.readouterr().out
-    assert landed[0].stat().st_mtime_ns != mtime, "--regrade did not grade it again"
-    assert (out / "gradebook.csv").read_text() == resumed
+    # The uninterrupted run of the same two files (the corpus's, unsharded, two jobs) gave these rows.
+    with open(out / "gradebook.csv", newline="") as f:
+        assert list(csv.reader(f)) == corpus.gradebook_rows(["raises", "reference"])
     rows = {r["submission"]: r for r in csv.DictReader(resumed.splitlines())}
     assert sorted(rows) == ["raises", "reference"]
     assert float(rows["reference"]["total"]) == float(rows["reference"]["max_total"]) == 12
     assert float(rows["raises"]["wasserstein_1d"]) == 0 < float(rows["raises"]["total"])
+
+
+def test_a_rerun_skips_what_is_graded_and_regrade_grades_it_again(corpus, built, tmp_path, capsys):
+    """Two submissions refused before otter runs (cheap), each with its results file: a rerun
+    reads them, ``--regrade`` writes them again; the gradebook is the same each time."""
+    folder = _copy_cases(corpus, ("not_a_notebook", "zip_without_notebook"), tmp_path / "submissions")
+    out = tmp_path / "out"
+    args = ["grade", "--assignment", "01", "--autograder", str(built[submissions.ASSIGNMENT].autograder_zip),
+            "--out", str(out), str(folder)]
+    assert cli.main(args) == 0
+    first = (out / "gradebook.csv").read_text()
+    landed = sorted((out / "results").glob("*.json"))
+    assert [p.name for p in landed] == ["not_a_notebook.json", "zip_without_notebook.json"]
+    mtimes = [p.stat().st_mtime_ns for p in landed]
+    capsys.readouterr()
+    time.sleep(0.01)  # a rewrite gets another modification time
+
+    assert cli.main(args) == 0
+    printed = capsys.readouterr().out
+    assert "2 of 2 submissions already graded" in printed and "[1/" not in printed, printed
+    assert [p.stat().st_mtime_ns for p in landed] == mtimes, "a rerun graded them again"
+    assert (out / "gradebook.csv").read_text() == first
+
+    assert cli.main([*args, "--regrade"]) == 0
+    printed = capsys.readouterr().out
+    assert "already graded" not in printed and printed.count("[2/2] ") == 1, printed
+    assert all(p.stat().st_mtime_ns != m for p, m in zip(landed, mtimes)), "--regrade did not grade them again"
+    assert (out / "gradebook.csv").read_text() == first
+    with open(out / "gradebook.csv", newline="") as f:
+        assert list(csv.reader(f)) == corpus.gradebook_rows(["not_a_notebook", "zip_without_notebook"])
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])

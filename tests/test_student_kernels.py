@@ -2,7 +2,9 @@
 
 Local Jupyter: the hand-out zip unpacked into an empty folder, the stubs filled with the
 reference, the notebook run top to bottom in a kernel started in that folder (wganlab imported
-from the hand-out's wheel, never from this checkout), its Submit cell writing the zip that is graded.
+from the hand-out's wheel, never from this checkout: the kernel's interpreter drops this venv's
+editable-install finder, as tests/test_student_wheel.py does, so a module the students' wheel
+lacks fails to import there as it would for a student), its Submit cell writing the zip that is graded.
 
 Colab: the same filled notebook in a kernel that otter-grader takes for Google Colab's (otter
 decides from ``str(get_ipython())``), in a folder without the notebook file, as on Colab; every
@@ -19,6 +21,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from test_student_wheel import ONLY_THE_WHEEL
 
 from wganlab.course import grading, notebook_run
 from wganlab.course.functions import questions
@@ -40,8 +43,21 @@ def _filled(built, name, folder: Path) -> dict:
     reference = json.loads(built[name].reference_notebook.read_text())
     nb = notebook_run.fill_with_reference(student, reference)
     nb["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-                        "source": "import wganlab\nprint('wganlab from', wganlab.__file__)"})
+                        "source": "import importlib.util, wganlab\nprint('wganlab from', wganlab.__file__)\n"
+                                  "print('instructors tooling importable:', importlib.util.find_spec('wganlab.bench') "
+                                  "is not None)"})
     return nb
+
+
+def _only_the_wheel(tmp_path: Path, wheel: Path) -> list[Path]:
+    """The kernel's pythonpath: a sitecustomize, then the hand-out's wheel. This venv's editable
+    install of the checkout answers for any wganlab module the wheel lacks (a finder that a .pth
+    file installs at start-up); the sitecustomize runs after the .pth files and drops it, in the
+    kernel and in every Python it starts, as tests/test_student_wheel.py does for ``python -c``."""
+    folder = tmp_path / "only-the-wheel"
+    folder.mkdir()
+    (folder / "sitecustomize.py").write_text(ONLY_THE_WHEEL)
+    return [folder, wheel]
 
 
 def _assert_clean_run(nb: dict, name: str, wheel: Path) -> str:
@@ -49,6 +65,7 @@ def _assert_clean_run(nb: dict, name: str, wheel: Path) -> str:
     assert "Traceback" not in text, text[-3000:]
     assert not CPP_LOG.search(text), CPP_LOG.search(text).group(0)
     assert f"wganlab from {wheel}" in text, "the kernel imported wganlab from somewhere else than the hand-out"
+    assert "instructors tooling importable: False" in text, "the kernel can import this checkout's modules"
     for question in questions(name):
         assert f"{question} results: All test cases passed!" in text, question
     return text
@@ -70,7 +87,7 @@ def test_local_jupyter_from_the_handout_exports_a_zip_that_grades_full_marks(bui
     nb = _filled(built, name, folder)
     (folder / f"{name}.ipynb").write_text(json.dumps(nb), encoding="utf-8")  # the student saved it
 
-    ran = notebook_run.run(nb, folder, pythonpath=[wheel], env=FAST)
+    ran = notebook_run.run(nb, folder, pythonpath=_only_the_wheel(tmp_path, wheel), env=FAST)
 
     text = _assert_clean_run(ran, name, wheel)
     zips = sorted(folder.glob(f"{name}_*.zip"))
@@ -90,7 +107,7 @@ def test_colab_kernel_runs_checks_and_the_downloaded_notebook_grades_full_marks(
     runtime.mkdir()
     env = {**FAST, "WGANLAB_CACHE": str(tmp_path / "cache")}
 
-    ran = notebook_run.run(nb, runtime, pythonpath=[wheel], env=env, colab=True)
+    ran = notebook_run.run(nb, runtime, pythonpath=_only_the_wheel(tmp_path, wheel), env=env, colab=True)
 
     text = _assert_clean_run(ran, name, wheel)
     assert sorted(p.stem for p in (runtime / "tests").glob("*.py")) == sorted(questions(name))
