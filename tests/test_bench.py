@@ -13,6 +13,9 @@ CONTRACT = ["workload", "backend", "variant", "batch", "steps_per_s"]
 VARIANTS = ["compiled", "eager", "keras_fit_baseline"]
 
 
+# 27 s on a quiet 2-core CPU, the slowest test of `make test-fast`: the TensorFlow stage of
+# `make test` (CI) still runs it.
+@pytest.mark.slow
 def test_bench_writes_the_contract_csv(tmp_path, capsys):
     # The CLI end to end on every workload with a tiny schedule: 2 warm-up steps, one
     # calibration step and one timed repeat of about one step per variant.
