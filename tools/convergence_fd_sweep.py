@@ -12,26 +12,9 @@ import json
 import sys
 import time
 
-from keras import ops
-
+from convergence_sweep import VARIANTS  # the reference and the three broken variants it sweeps (tools/ is on sys.path)
 from wganlab import data, metrics, models, train
 from wganlab.course import convergence as C
-from wganlab.course.functions import reference_functions
-
-ref = reference_functions("03_gan_vs_wgan_mnist")
-
-
-def flip_critic(r, f): return ops.mean(r) - ops.mean(f)
-def gen_wrong_sign(f): return ops.mean(f)
-def clip_kernels_only(m, c):
-    for v in m.trainable_variables:
-        if len(v.shape) > 1: v.assign(ops.clip(v, -c, c))
-
-
-VARIANTS = {"reference": (ref.critic_loss, ref.wgan_generator_loss, ref.clip_weights),
-            "critic_sign_flipped": (flip_critic, ref.wgan_generator_loss, ref.clip_weights),
-            "biases_not_clipped": (ref.critic_loss, ref.wgan_generator_loss, clip_kernels_only),
-            "generator_wrong_sign": (ref.critic_loss, gen_wrong_sign, ref.clip_weights)}
 
 
 def run(fns, seed: int, steps: int = 1000, digit: int = 1) -> dict:

@@ -16,20 +16,22 @@ def clip_kernels_only(m, c):
     for v in m.trainable_variables:
         if len(v.shape) > 1: v.assign(ops.clip(v, -c, c))
 
-if len(sys.argv) < 5 or sys.argv[1] != "mnist":
-    sys.exit(__doc__)
-seeds, out = range(int(sys.argv[2]), int(sys.argv[3])), open(sys.argv[4], "a")
-variants = {"reference": (ref.critic_loss, ref.wgan_generator_loss, ref.clip_weights),
+VARIANTS = {"reference": (ref.critic_loss, ref.wgan_generator_loss, ref.clip_weights),
             "critic_sign_flipped": (flip_critic, ref.wgan_generator_loss, ref.clip_weights),
             "biases_not_clipped": (ref.critic_loss, ref.wgan_generator_loss, clip_kernels_only),
             "generator_wrong_sign": (ref.critic_loss, gen_wrong_sign, ref.clip_weights)}
-for seed in seeds:
-    for name, fns in variants.items():
-        t = time.time()
-        try:
-            r = C.mnist_wgan(*fns, seed=seed, steps=int(sys.argv[5]) if len(sys.argv) > 5 else 1000)
-            row = {k: v for k, v in vars(r).items() if k != "history"}
-        except Exception as e:
-            row = {"error": str(e)[:200]}
-        row.update(variant=name, seed=seed, wall=time.time() - t)
-        out.write(json.dumps(row) + "\n"); out.flush()
+
+if __name__ == "__main__":  # tools/convergence_fd_sweep.py imports VARIANTS
+    if len(sys.argv) < 5 or sys.argv[1] != "mnist":
+        sys.exit(__doc__)
+    seeds, out = range(int(sys.argv[2]), int(sys.argv[3])), open(sys.argv[4], "a")
+    for seed in seeds:
+        for name, fns in VARIANTS.items():
+            t = time.time()
+            try:
+                r = C.mnist_wgan(*fns, seed=seed, steps=int(sys.argv[5]) if len(sys.argv) > 5 else 1000)
+                row = {k: v for k, v in vars(r).items() if k != "history"}
+            except Exception as e:
+                row = {"error": str(e)[:200]}
+            row.update(variant=name, seed=seed, wall=time.time() - t)
+            out.write(json.dumps(row) + "\n"); out.flush()
