@@ -33,10 +33,8 @@ never returns costs only the questions that call it. What this does not stop is 
 
 from __future__ import annotations
 
-import ctypes
 import os
 import re
-import sys
 from pathlib import Path
 
 from wganlab.course import isolation, kernel_channels, protocol, reaper
@@ -66,11 +64,7 @@ def _not_dumpable() -> None:
     """Make this process's memory (the snapshot) unreadable to the processes it starts (Linux:
     prctl PR_SET_DUMPABLE 0; reading /proc/PID/mem then needs CAP_SYS_PTRACE, which Docker's
     default capabilities leave out). Elsewhere a no-op."""
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
-        except (OSError, AttributeError):
-            pass
+    reaper.prctl(reaper.PR_SET_DUMPABLE, 0)
 
 
 def merge_results(results, snapshot: dict[str, bytes], public: dict, hidden: dict, output: str = "") -> None:
