@@ -484,6 +484,59 @@ def _gp_findings(rows):
     }
 
 
+# --- 03 batch normalisation in the generator (issue 21 item 3): tools/gan_wgan_sweep.py --------
+# --settings gan_bn wgan_bn (2,000 steps, seeds 0-9); the arms without it are GP03's gan and wgan.
+
+BN03 = "sweeps/batch_norm_2000steps_tf_cpu.jsonl"
+BN_ARMS = (("gan", "GAN"), ("gan_bn", "GAN + BN"), ("wgan", "WGAN"), ("wgan_bn", "WGAN + BN"))
+
+
+@claim("03.batch_norm", GP03, BN03)
+def _batch_norm(plain, normed):
+    """The GAN and the WGAN with and without batch norm in the generator, seed by seed."""
+    def arm(name, digits):
+        return runs(normed if name.endswith("_bn") else plain, name, digits)
+
+    def stat(rs, key, fmt):
+        v = [x[key] for x in rs]
+        return f"{num(np.mean(v), fmt)} ({span(v, fmt)})"
+
+    def paired(name, digits, key):
+        """Seeds in which batch norm lowered ``key`` (same seed, same initial Dense weights)."""
+        return sum(b[key] < p[key] for p, b in zip(arm(name, digits), arm(name + "_bn", digits), strict=True))
+
+    lines = ["| digits | measure | " + " | ".join(label for _, label in BN_ARMS) + " |",
+             "| --- | --- | ---: | ---: | ---: | ---: |"]
+    holds = all(len(arm(name, d)) == 10 for name, _ in BN_ARMS for d in (ONE, TWO))
+    for digits in (ONE, TWO):
+        arms = [arm(name, digits) for name, _ in BN_ARMS]
+        tag = "".join(map(str, digits))
+        cells = {"W1 (pixels)": [stat(rs, "w1", "{:.1f}") for rs in arms],
+                 "feature FD": [stat(rs, "fd", "{:.0f}") for rs in arms],
+                 "diversity": [stat(rs, "diversity", "{:.2f}") for rs in arms],
+                 "seeds covering every digit": [f"{sum(covers(x, digits) for x in rs)}/{len(rs)}" for rs in arms]}
+        for measure, values in cells.items():
+            lines.append(f"| {tag} | {measure} | " + " | ".join(values) + " |")
+    one = [r for name, _ in BN_ARMS for r in arm(name, ONE)]
+    cover = {name: sum(covers(r, TWO) for r in arm(name, TWO)) for name, _ in BN_ARMS}
+    threes = {name: sum(int(np.argmax(r["histogram"])) == 3 for r in arm(name, TWO)) for name in ("wgan", "wgan_bn")}
+    w1_up = {name: 10 - paired(name, ONE, "w1") for name in ("gan", "wgan")}
+    diversity = {name: float(np.mean([r["diversity"] for r in arm(name, ONE)])) for name, _ in BN_ARMS}
+    gan_fd_wins = paired("gan", TWO, "fd")
+    holds &= (min(r["digit_fraction"] for r in one) >= 0.95  # "drew 1s in every seed"
+              and w1_up["gan"] == 10 and w1_up["wgan"] == 10  # "raised W1 in every seed"
+              and diversity["gan_bn"] > diversity["gan"] and diversity["wgan_bn"] > diversity["wgan"]
+              and cover["gan_bn"] == 10 and cover["gan"] <= 7 and gan_fd_wins >= 7  # "helped the GAN"
+              and cover["wgan_bn"] <= 2 and cover["wgan"] <= 2 and threes["wgan_bn"] >= 8 and threes["wgan"] >= 7)
+    return holds, {"table": "\n".join(lines), "min_fraction": num(min(r["digit_fraction"] for r in one)),
+                   **{f"diversity_{name}": num(v) for name, v in diversity.items()},
+                   **{f"cover_{name}": str(v) for name, v in cover.items()},
+                   **{f"threes_{name}": str(v) for name, v in threes.items()},
+                   "gan_fd_wins": str(gan_fd_wins),
+                   "gan_fd": num(np.mean([r["fd"] for r in arm("gan", TWO)]), "{:.0f}"),
+                   "gan_bn_fd": num(np.mean([r["fd"] for r in arm("gan_bn", TWO)]), "{:.0f}")}
+
+
 # --- 04 WGAN-GP: toy critics, the DCGAN cell on faces, cell times ------------------------------
 
 @claim("04.toy_critics", "sweeps/toy_critics_8gaussians_3000steps_tf_cpu.jsonl",
@@ -569,21 +622,38 @@ def _cell_times(record):
 # --- 04 digits in three minutes, the Keras idiom (issue 21 items 4-5): tools/dcgan_digits_sweep.py ------
 
 D04_DIGITS = "sweeps/dcgan_digits_mnist28_tf_cpu.jsonl"
-DIGITS_CONFIG, DIGITS_STEPS, DIGITS_EARLY = "fast_bn", 800, 400  # 04 section 9's cell: nb.steps(800)
+# 04 section 9's cell: one critic step, Adam 5e-4, nb.steps(2400); the sweep also holds the
+# 800-step rows of the cell's earlier schedule (fast_bn), which no text quotes any more.
+# The sweep trained to 2,400 steps with checkpoints every 300; the cell stops at 1,800, the
+# checkpoint whose rows these are (the batches and noise of the first 1,800 steps are the same).
+DIGITS_CONFIG, DIGITS_STEPS, DIGITS_EARLY = "fast_bn_nc1_lr5", 1800, 900
+IDLE_LOAD = 2.5  # the 1-minute load of a 2-core CPU that runs only the sweep itself
 
 
-@claim("04.digits", D04_DIGITS)
-def _digits(rows):
-    runs = [r for r in latest(rows, "config", "seed", "steps") if r["config"] == DIGITS_CONFIG]
+@claim("04.digits", D04_DIGITS, "run_times.json", "sweeps/dcgan_digits_rerun_mnist28_tf_cpu.jsonl")
+def _digits(rows, times, rerun):
+    runs = [r for r in latest(rows, "config", "seed", "steps")
+            if r["config"] == DIGITS_CONFIG and r["steps"] <= DIGITS_STEPS]
+    cell = next(c for c in times["04_wgan_gp_celeba"]["cells"] if c["first_line"] == "import time")
+    # The same seed-0 run timed twice, half an hour apart: how much the shared CPU's speed moves.
+    first = next(r for r in latest(rows, "config", "seed", "steps")
+                 if r["config"] == DIGITS_CONFIG and r["seed"] == 0 and r["steps"] == 2400)
+    again = next(r for r in rerun if r["config"] == DIGITS_CONFIG and r["seed"] == 0 and r["steps"] == 2400)
     final = sorted((r for r in runs if r["steps"] == DIGITS_STEPS), key=lambda r: r["seed"])
     early = {r["seed"]: r for r in runs if r["steps"] == DIGITS_EARLY}
     holds = (len(final) >= 3 and all(r["seed"] in early for r in final)
-             and all(0.2 <= r["confident"] <= 0.4 for r in final)  # "a quarter to a third"
-             and all(r["confident"] >= early[r["seed"]]["confident"] for r in final)  # more steps, more read
-             and all(r["confident"] < r["confident_real"] - 0.5 for r in final)  # "far below real digits"
-             and all(r["w1"] >= early[r["seed"]]["w1"] for r in final)  # "pixel W1 did not fall"
-             and all(r["w1"] < 1.3 * r["w1_real_floor"] for r in final)
-             and all(r["histogram"][1] <= 0.02 for r in final))  # "almost no 1s"
+             and all(0.35 <= r["confident"] <= 0.55 for r in final)  # "about two in five"
+             and all(r["confident"] > early[r["seed"]]["confident"] for r in final)  # more steps, more read
+             and all(r["confident"] <= 0.6 * r["confident_real"] for r in final)  # "well under real digits"
+             and all(r["w1"] < early[r["seed"]]["w1"] for r in final)  # "W1 fell between the two"
+             and all(r["w1"] > 1.1 * r["w1_real_floor"] for r in final)  # "above the floor"
+             and all(any(b["w1"] > a["w1"] for a, b in zip(curve, curve[1:]))  # "rose as well as fell"
+                     for curve in ([x for x in sorted(runs, key=lambda x: x["steps"]) if x["seed"] == r["seed"]]
+                                   for r in final))
+             and all(min(r["histogram"]) >= 0.03 for r in final)  # "every digit drawn"
+             and all(r["seconds"] <= 180 and r["load_1min"] <= IDLE_LOAD for r in final)  # "within 3 minutes, idle"
+             and cell["steps"] == str(DIGITS_STEPS) and cell["seconds"] <= 180  # the whole cell, in the notebook
+             and abs(again["confident"] - first["confident"]) <= 0.05 and again["seconds"] > 1.3 * first["seconds"])
     return holds, {"seeds": span([r["seed"] for r in final], "{:d}"), "steps": f"{DIGITS_STEPS:,}",
                    "early": f"{DIGITS_EARLY:,}", "floor": f"{final[0]['w1_real_floor']:.1f}",
                    "w1": span([r["w1"] for r in final], "{:.1f}"),
@@ -591,7 +661,11 @@ def _digits(rows):
                    "confident": pct_span([r["confident"] for r in final]),
                    "confident_early": pct_span([early[r["seed"]]["confident"] for r in final]),
                    "confident_real": pct(final[0]["confident_real"]),
-                   "ones": pct(max(r["histogram"][1] for r in final)),
+                   "min_class": pct(min(min(r["histogram"]) for r in final)),
+                   "ones": pct_span([r["histogram"][1] for r in final]),
                    "wall": span([r["seconds"] for r in final], "{:.0f}"),
                    "cpu": span([r["cpu_seconds"] for r in final], "{:.0f}"),
-                   "load": span([r["load_1min"] for r in final], "{:.0f}")}
+                   "load": span([r["load_1min"] for r in final], "{:.1f}"),
+                   "cell": f"{cell['seconds']:.0f}", "cell_date": times["04_wgan_gp_celeba"]["date"],
+                   "rerun_first": f"{first['seconds']:.0f}", "rerun_again": f"{again['seconds']:.0f}"}
+

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import reference_fns as ref
-from wganlab import estimator, models, toy_critics
+from wganlab import estimator, metrics, models, toy_critics
 from wganlab.course import convergence
 
 BUILDERS = {
@@ -75,3 +75,30 @@ def test_library_calls_leave_the_global_generators_alone():
                                  penalty=ref.gradient_penalty)
     convergence.mnist_wgan(critic_loss, lambda f: -keras.ops.mean(f), lambda critic, c: None, steps=2)
     assert _global_state() == before
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_batch_norm_adds_normalisation_and_keeps_the_pairs_dense_weights(seed):
+    plain, normed = models.mlp_pair(seed=seed), models.mlp_pair(seed=seed, batch_norm=True)
+    dense = [w for w in normed[0].weights if "_bn" not in w.path]
+    assert len(dense) == len(plain[0].weights) and len(normed[0].weights) == len(dense) + 4 * 2  # 2 BN layers
+    for a, b in zip(plain[0].weights, dense, strict=True):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    for a, b in zip(_weights(plain[1:]), _weights(normed[1:]), strict=True):  # the critic has none
+        np.testing.assert_array_equal(a, b)
+    # In training mode each hidden unit is normalised over the batch before its ReLU.
+    z = np.random.default_rng(seed).standard_normal((256, 100)).astype("float32")
+    hidden = keras.Model(normed[0].input, normed[0].get_layer("hidden_1_bn").output)
+    h = keras.ops.convert_to_numpy(hidden(z, training=True))
+    np.testing.assert_allclose(h.mean(axis=0), 0.0, atol=1e-4)
+    np.testing.assert_allclose(h.std(axis=0), 1.0, atol=0.01)
+    assert normed[0](z).shape == (256, 28, 28, 1)
+
+
+def test_a_convergence_report_keeps_the_samples_it_scored():
+    critic_loss = lambda r, f: keras.ops.mean(f) - keras.ops.mean(r)  # noqa: E731
+    report = convergence.mnist_wgan(critic_loss, lambda f: -keras.ops.mean(f), ref.clip_weights, steps=3, seed=2)
+    assert report.samples.shape == report.samples_init.shape == report.target.shape == (500, 28, 28, 1)
+    assert metrics.wasserstein1(report.samples, report.target) == pytest.approx(report.w1_final, rel=1e-6)
+    assert metrics.wasserstein1(report.samples_init, report.target) == pytest.approx(report.w1_init, rel=1e-6)
+    assert "samples" not in repr(report)

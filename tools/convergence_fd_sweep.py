@@ -13,25 +13,16 @@ import sys
 import time
 
 from convergence_sweep import VARIANTS  # the reference and the three broken variants it sweeps (tools/ is on sys.path)
-from wganlab import data, metrics, models, train
+from wganlab import metrics
 from wganlab.course import convergence as C
 
 
 def run(fns, seed: int, steps: int = 1000, digit: int = 1) -> dict:
-    """convergence.mnist_wgan's run, keeping the generator to score its samples' FD too."""
-    real = data.load_mnist(digits=[digit])[0]
-    generator, critic = models.mlp_pair(seed=seed)
-    objectives = train.wgan_objectives(*fns, clip=0.01)
-    config = train.wgan_config(steps=steps, seed=seed, progress=False)
-    report = C._run(generator, critic, real, "mnist", seed,
-                    lambda: train.train(generator, critic, real, objectives, config), digits=[digit])
-    # The samples _run scored: the same seeds (+101 for the reals, +303 for the generated).
-    target = C._sample(real, 500, seed + 101)
-    fake = train.generate(generator, len(target), seed=seed + 303)
-    row = {k: v for k, v in vars(report).items() if k != "history"}
-    row["fd"] = metrics.digit_frechet_distance(fake, target)
-    untrained, _ = models.mlp_pair(seed=seed)  # the same initial weights as the trained pair had
-    row["fd_init"] = metrics.digit_frechet_distance(train.generate(untrained, len(target), seed=seed + 202), target)
+    """convergence.mnist_wgan's run and its numbers, with the FD of the samples it scored before and after."""
+    report = C.mnist_wgan(*fns, digit=digit, seed=seed, steps=steps)
+    row = {k: v for k, v in vars(report).items() if k not in ("history", "samples_init", "samples", "target")}
+    row["fd"] = metrics.digit_frechet_distance(report.samples, report.target)
+    row["fd_init"] = metrics.digit_frechet_distance(report.samples_init, report.target)
     return row
 
 

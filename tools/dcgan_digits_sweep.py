@@ -33,6 +33,8 @@ CONFIGS = {
     "fast": (32, 2, 2e-4, 0.5, 0.9, False),
     "fast_bn": (32, 2, 2e-4, 0.5, 0.9, True),
     "fast_bn_nc1": (32, 1, 2e-4, 0.5, 0.9, True),
+    "wide_bn": (64, 2, 2e-4, 0.5, 0.9, True),
+    "fast_bn_nc1_lr5": (32, 1, 5e-4, 0.5, 0.9, True),
 }
 
 

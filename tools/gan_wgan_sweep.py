@@ -12,7 +12,11 @@ the classifier-feature Frechet distance between the same halves (``fd``).
         --out docs/sweeps/gan_wgan_gp_2000steps_tf_cpu.jsonl
 
 ``wgan_gp`` is the library's WGAN-GP (Adam 1e-4, betas 0 and 0.9, five critic steps, lambda 10)
-with the reference penalty of assignment 04, on the same 2x100 networks.
+with the reference penalty of assignment 04, on the same 2x100 networks. ``gan_bn`` and
+``wgan_bn`` add batch normalisation to the generator:
+
+    nice -n 10 python tools/gan_wgan_sweep.py --settings gan_bn wgan_bn \
+        --out docs/sweeps/batch_norm_2000steps_tf_cpu.jsonl
 """
 
 from __future__ import annotations
@@ -78,6 +82,10 @@ SETTINGS = {
     "gan_minimax_rmsprop": (lambda: train.gan_objectives(discriminator_loss, saturating_generator_loss),
                             train.gan_config, RMSPROP5),
 }
+# The paper's robustness claim (Arjovsky et al., section 4.3) on 03's networks: the same GAN and WGAN
+# with batch normalisation in the generator's hidden layers (issue 21); the arms without it are "gan"
+# and "wgan" above, whose Dense layers start from the same weights (models.mlp_generator).
+BATCH_NORM = {"gan_bn": "gan", "wgan_bn": "wgan"}
 DIGITS = {"1": [1], "01": [0, 1], "all": list(range(10))}
 
 
@@ -91,8 +99,8 @@ def floor(real: np.ndarray, seed: int = 0) -> dict:
 
 def run(setting: str, digits: list[int], seed: int, steps: int, every: int) -> dict:
     real, _ = data.load_mnist(digits=digits)
-    make_objectives, preset, overrides = SETTINGS[setting]
-    generator, critic = models.mlp_pair(seed=seed)
+    make_objectives, preset, overrides = SETTINGS[BATCH_NORM.get(setting, setting)]
+    generator, critic = models.mlp_pair(seed=seed, batch_norm=setting in BATCH_NORM)
     config = preset(steps=steps, seed=seed, progress=False, log_every=every, **overrides)
     checkpoints: list[dict] = []
     eval_real = real[np.random.default_rng(0).choice(len(real), min(500, len(real)), replace=False)]
@@ -123,7 +131,7 @@ def run(setting: str, digits: list[int], seed: int, steps: int, every: int) -> d
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--settings", nargs="+", default=list(SETTINGS), choices=list(SETTINGS))
+    parser.add_argument("--settings", nargs="+", default=list(SETTINGS), choices=list(SETTINGS) + list(BATCH_NORM))
     parser.add_argument("--digits", nargs="+", default=["1", "01"], choices=list(DIGITS))
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--seed-start", type=int, default=0, help="first seed (to resume a sweep)")

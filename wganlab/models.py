@@ -52,16 +52,23 @@ def mlp_generator(
     depth: int = 2,
     name: str = "generator",
     seed: Seed = None,
+    batch_norm: bool = False,
 ) -> keras.Model:
     """Fully connected generator: z (batch, latent_dim) -> samples (batch, *output_shape), linear.
 
     ``seed``: an int, a stream from :func:`init_seeds` shared with other models, or None for
-    Keras's global stream."""
+    Keras's global stream. ``batch_norm`` normalises each hidden layer before its ReLU (the
+    robustness comparison of assignment 03); it draws nothing from ``seed``, so the Dense
+    layers start from the same weights with and without it."""
     stream = _stream(seed)
     z = keras.Input((latent_dim,), name="z")
     h = z
     for i in range(depth):
-        h = layers.Dense(hidden, activation="relu", name=f"hidden_{i + 1}", kernel_initializer=_kernel_init(stream))(h)
+        # Without batch norm the layer stays a Dense with its ReLU inside, as graded models were built.
+        h = layers.Dense(hidden, activation=None if batch_norm else "relu", name=f"hidden_{i + 1}",
+                         kernel_initializer=_kernel_init(stream))(h)
+        if batch_norm:
+            h = layers.ReLU(name=f"hidden_{i + 1}_relu")(layers.BatchNormalization(name=f"hidden_{i + 1}_bn")(h))
     out = layers.Dense(math.prod(output_shape), name="out", kernel_initializer=_kernel_init(stream))(h)
     out = layers.Reshape(tuple(output_shape), name="sample")(out)
     return keras.Model(z, out, name=name)
@@ -142,12 +149,14 @@ def dcgan_critic(size: int = 64, width: int = 32, name: str = "critic", seed: Se
 
 
 def mlp_pair(
-    shape: Sequence[int] = (28, 28, 1), hidden: int = 100, seed: int = 0,
+    shape: Sequence[int] = (28, 28, 1), hidden: int = 100, seed: int = 0, batch_norm: bool = False,
 ) -> tuple[keras.Model, keras.Model]:
     """(generator, critic) of :func:`mlp_generator` and :func:`mlp_critic` for samples of ``shape``,
-    initialised from one stream, :func:`init_seeds` (``seed``): generator first, as the sweeps built them."""
+    initialised from one stream, :func:`init_seeds` (``seed``): generator first, as the sweeps built them.
+    ``batch_norm`` goes to the generator only."""
     stream = init_seeds(seed)
-    return (mlp_generator(shape, hidden=hidden, seed=stream), mlp_critic(shape, hidden=hidden, seed=stream))
+    return (mlp_generator(shape, hidden=hidden, seed=stream, batch_norm=batch_norm),
+            mlp_critic(shape, hidden=hidden, seed=stream))
 
 
 def dcgan_pair(size: int = 64, seed: int = 0) -> tuple[keras.Model, keras.Model]:

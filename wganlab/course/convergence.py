@@ -64,6 +64,11 @@ class RunReport:
     grad_norm: float | None = None  # mean ||grad critic(x_hat)|| at interpolates, after training
     max_abs_critic_weight: float | None = None
     history: dict = field(default_factory=dict, repr=False)
+    # The samples W1_init and W1_final were measured on (N, ...) and the real ones they were
+    # compared with, so that a sweep can score them by another metric without regenerating them.
+    samples_init: np.ndarray | None = field(default=None, repr=False)
+    samples: np.ndarray | None = field(default=None, repr=False)
+    target: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def w1_ratio(self) -> float:
@@ -82,7 +87,8 @@ def _run(generator, critic, real, label: str, seed: int, fit: Callable[[], train
     samples (N, ...) before and after, diversity, the critic's largest weight and its gradient norm
     at interpolates, and the fraction classified as one of ``digits`` (MNIST)."""
     target = _sample(real, eval_samples, seed + 101)
-    w1_init = metrics.wasserstein1(train.generate(generator, len(target), seed=seed + 202), target)
+    initial = train.generate(generator, len(target), seed=seed + 202)
+    w1_init = metrics.wasserstein1(initial, target)
     start = time.perf_counter()
     result = fit()
     seconds = time.perf_counter() - start
@@ -92,7 +98,7 @@ def _run(generator, critic, real, label: str, seed: int, fit: Callable[[], train
         w1_final=metrics.wasserstein1(fake, target), diversity=metrics.diversity_ratio(fake, target),
         grad_norm=metrics.interpolate_grad_norm(critic, target, fake, seed),
         max_abs_critic_weight=max(float(np.abs(ops.convert_to_numpy(v)).max()) for v in critic.trainable_variables),
-        history=result.history,
+        history=result.history, samples_init=initial, samples=fake, target=target,
     )
     if digits is not None:
         report.digit_fraction = float(np.isin(classifier.classify_digits(fake), digits).mean())
