@@ -77,6 +77,12 @@ def pct(value: float) -> str:
     return f"{100 * value:.0f} %"
 
 
+def mean_span(rows, key: str, fmt: str = "{:.2f}") -> str:
+    """'mean (min–max)' of ``key`` over ``rows``, as the tables print a measure over seeds."""
+    values = [row[key] for row in rows]
+    return f"{num(np.mean(values), fmt)} ({span(values, fmt)})"
+
+
 def pct_span(values) -> str:
     """'min–max %' of shares in [0, 1] as whole percentages ('90–91 %'; '3 %' when both ends print alike)."""
     lo, hi = f"{100 * min(values):.0f}", f"{100 * max(values):.0f}"
@@ -417,9 +423,6 @@ def best_of_three(rows, digits, key: str) -> dict[str, int]:
 
 @claim("03.gp_table", G03, GP03)
 def _gp_table(old, rows):
-    def stat(rs, key, fmt):
-        v = [x[key] for x in rs]
-        return f"{num(np.mean(v), fmt)} ({span(v, fmt)})"
     lines = ["| digits | measure | " + " | ".join(label for _, label in ARMS) + " | real against real |",
              "| --- | --- | ---: | ---: | ---: | ---: |"]
     holds, drift = True, []
@@ -434,10 +437,10 @@ def _gp_table(old, rows):
         wgan_before = {r["seed"]: r["w1"] for r in runs(old, "wgan", digits)}
         drift.extend(abs(r["w1"] - wgan_before[r["seed"]]) / wgan_before[r["seed"]] for r in runs(rows, "wgan", digits))
         tag = "".join(map(str, digits))
-        cells = {"W1 (pixels)": [stat(rs, "w1", "{:.1f}") for rs in arms] + [f"{floor(rows, digits):.1f}"],
-                 "feature FD": [stat(rs, "fd", "{:.0f}") for rs in arms] + [f"{real_fd(rows, digits):.1f}"],
-                 "diversity": [stat(rs, "diversity", "{:.2f}") for rs in arms] + ["1"],
-                 "digit fraction": [stat(rs, "digit_fraction", "{:.2f}") for rs in arms] + [""],
+        cells = {"W1 (pixels)": [mean_span(rs, "w1", "{:.1f}") for rs in arms] + [f"{floor(rows, digits):.1f}"],
+                 "feature FD": [mean_span(rs, "fd", "{:.0f}") for rs in arms] + [f"{real_fd(rows, digits):.1f}"],
+                 "diversity": [mean_span(rs, "diversity", "{:.2f}") for rs in arms] + ["1"],
+                 "digit fraction": [mean_span(rs, "digit_fraction", "{:.2f}") for rs in arms] + [""],
                  "seeds covering every digit": [f"{sum(covers(x, digits) for x in rs)}/{len(rs)}" for rs in arms]
                  + [""]}
         for measure, values in cells.items():
@@ -497,10 +500,6 @@ def _batch_norm(plain, normed):
     def arm(name, digits):
         return runs(normed if name.endswith("_bn") else plain, name, digits)
 
-    def stat(rs, key, fmt):
-        v = [x[key] for x in rs]
-        return f"{num(np.mean(v), fmt)} ({span(v, fmt)})"
-
     def paired(name, digits, key):
         """Seeds in which batch norm lowered ``key`` (same seed, same initial Dense weights)."""
         return sum(b[key] < p[key] for p, b in zip(arm(name, digits), arm(name + "_bn", digits), strict=True))
@@ -511,9 +510,9 @@ def _batch_norm(plain, normed):
     for digits in (ONE, TWO):
         arms = [arm(name, digits) for name, _ in BN_ARMS]
         tag = "".join(map(str, digits))
-        cells = {"W1 (pixels)": [stat(rs, "w1", "{:.1f}") for rs in arms],
-                 "feature FD": [stat(rs, "fd", "{:.0f}") for rs in arms],
-                 "diversity": [stat(rs, "diversity", "{:.2f}") for rs in arms],
+        cells = {"W1 (pixels)": [mean_span(rs, "w1", "{:.1f}") for rs in arms],
+                 "feature FD": [mean_span(rs, "fd", "{:.0f}") for rs in arms],
+                 "diversity": [mean_span(rs, "diversity", "{:.2f}") for rs in arms],
                  "seeds covering every digit": [f"{sum(covers(x, digits) for x in rs)}/{len(rs)}" for rs in arms]}
         for measure, values in cells.items():
             lines.append(f"| {tag} | {measure} | " + " | ".join(values) + " |")
@@ -622,22 +621,21 @@ def _cell_times(record):
 # --- 04 digits in three minutes, the Keras idiom (issue 21 items 4-5): tools/dcgan_digits_sweep.py ------
 
 D04_DIGITS = "sweeps/dcgan_digits_mnist28_tf_cpu.jsonl"
-# 04 section 9's cell: one critic step, Adam 5e-4, nb.steps(2400); the sweep also holds the
-# 800-step rows of the cell's earlier schedule (fast_bn), which no text quotes any more.
-# The sweep trained to 2,400 steps with checkpoints every 300; the cell stops at 1,800, the
-# checkpoint whose rows these are (the batches and noise of the first 1,800 steps are the same).
+# 04 section 9's cell: one critic step, Adam 5e-4, nb.steps(1800). The sweep trained to 2,400
+# steps with checkpoints every 300; the cell stops at 1,800, the checkpoint whose rows these are
+# (the batches and noise of the first 1,800 steps are the same). The file also holds the 800-step
+# rows of the cell's earlier schedule (fast_bn), which no text quotes any more.
 DIGITS_CONFIG, DIGITS_STEPS, DIGITS_EARLY = "fast_bn_nc1_lr5", 1800, 900
 IDLE_LOAD = 2.5  # the 1-minute load of a 2-core CPU that runs only the sweep itself
 
 
 @claim("04.digits", D04_DIGITS, "run_times.json", "sweeps/dcgan_digits_rerun_mnist28_tf_cpu.jsonl")
 def _digits(rows, times, rerun):
-    runs = [r for r in latest(rows, "config", "seed", "steps")
-            if r["config"] == DIGITS_CONFIG and r["steps"] <= DIGITS_STEPS]
+    swept = [r for r in latest(rows, "config", "seed", "steps") if r["config"] == DIGITS_CONFIG]
+    runs = [r for r in swept if r["steps"] <= DIGITS_STEPS]
     cell = next(c for c in times["04_wgan_gp_celeba"]["cells"] if c["first_line"] == "import time")
     # The same seed-0 run timed twice, half an hour apart: how much the shared CPU's speed moves.
-    first = next(r for r in latest(rows, "config", "seed", "steps")
-                 if r["config"] == DIGITS_CONFIG and r["seed"] == 0 and r["steps"] == 2400)
+    first = next(r for r in swept if r["seed"] == 0 and r["steps"] == 2400)
     again = next(r for r in rerun if r["config"] == DIGITS_CONFIG and r["seed"] == 0 and r["steps"] == 2400)
     final = sorted((r for r in runs if r["steps"] == DIGITS_STEPS), key=lambda r: r["seed"])
     early = {r["seed"]: r for r in runs if r["steps"] == DIGITS_EARLY}
